@@ -1,0 +1,25 @@
+"""allauth adapters: registration is only open as a claim of an imported application."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+
+
+class PortalAccountAdapter(DefaultAccountAdapter):
+    def send_account_already_exists_mail(self, email: str) -> None:
+        # allauth sends this mail for a sign-up it silently declines. A declined claim
+        # goes the same way (so the screen looks the same), but the mail says why.
+        kfw_number = getattr(context.request, "declined_claim_kfw_number", None)
+        if kfw_number is not None:
+            self.send_mail(
+                "applications/email/claim_not_matched", email, {"kfw_number": kfw_number}
+            )
+            return
+        super().send_account_already_exists_mail(email)
+
+
+class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_open_for_signup(self, request, sociallogin) -> bool:
+        # Single sign-on (Cognito) signs in existing accounts only: a new account
+        # must come with a claim of an imported application.
+        return False
