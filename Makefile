@@ -1,0 +1,53 @@
+# The two set-up commands of the README: `make run` and `make test`.
+# Both work on a fresh machine: they create .venv, install what is needed and go.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SYSTEM_PACKAGES := libmariadb-dev pkg-config gettext
+MARIADB_URL ?= mysql://root@127.0.0.1:3306/now_portal
+
+.PHONY: run test test-mariadb system-deps assets venv-dev venv-prod migrate demo clean
+
+# Build tools for mysqlclient (and gettext for the translation checks), when missing.
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "Please install:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+
+# The KERN design system, from the npm registry, served as static files.
+assets: node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+venv-prod: system-deps $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+
+venv-dev: system-deps $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+
+migrate:
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: venv-prod assets demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: venv-dev assets
+	$(BIN)/pytest
+
+test-mariadb: venv-dev assets
+	DATABASE_URL=$(MARIADB_URL) $(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles build

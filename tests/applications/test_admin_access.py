@@ -1,0 +1,58 @@
+"""Caseworkers reach the admin only with MFA; applicants never."""
+
+import pytest
+from django.urls import reverse
+
+from .factories import CaseworkerFactory, FundingApplicationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_caseworker_without_mfa_is_sent_to_set_it_up(client):
+    client.force_login(CaseworkerFactory(totp=False))
+
+    response = client.get(reverse("admin:index"), follow=True)
+
+    urls = [url for url, _ in response.redirect_chain]
+    assert any(url.startswith(reverse("mfa_index")) for url in urls)
+    assert client.get(reverse("admin:applications_fundingapplication_changelist")).status_code == 302
+
+
+def test_caseworker_with_mfa_searches_applications(client):
+    client.force_login(CaseworkerFactory())
+    FundingApplicationFactory(applicant_name="Stadtwerke Görlitz", city="Görlitz")
+    FundingApplicationFactory(applicant_name="Autohaus Meier", city="Köln")
+
+    response = client.get(
+        reverse("admin:applications_fundingapplication_changelist"), {"q": "Görlitz"}
+    )
+
+    assert response.status_code == 200
+    assert "Stadtwerke Görlitz" in response.content.decode()
+    assert "Autohaus Meier" not in response.content.decode()
+
+
+def test_caseworker_filters_by_programme_and_status(client):
+    client.force_login(CaseworkerFactory())
+    FundingApplicationFactory(program="439", applicant_name="Gemeinde A")
+    FundingApplicationFactory(program="441", applicant_name="Firma B", withdrawn=True)
+
+    url = reverse("admin:applications_fundingapplication_changelist")
+    html = client.get(url, {"program__exact": "439"}).content.decode()
+    assert "Gemeinde A" in html and "Firma B" not in html
+    html = client.get(url, {"kfw_status__exact": "withdrawn"}).content.decode()
+    assert "Firma B" in html and "Gemeinde A" not in html
+
+
+def test_applicant_is_kept_out_of_the_admin(client):
+    client.force_login(UserFactory())
+    response = client.get(reverse("admin:index"))
+    assert response.status_code in (302, 403)
+    if response.status_code == 302:
+        assert client.get(response["Location"]).status_code == 403
+
+
+def test_anonymous_admin_login_goes_through_allauth(client):
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
