@@ -131,6 +131,11 @@ def database_from_env() -> dict:
     return config
 
 
+# allauth declares conditional unique constraints (one primary address per user) that
+# MariaDB cannot create; allauth enforces them in code as well.
+SILENCED_SYSTEM_CHECKS = ["models.W036"]
+
+
 DATABASES = {"default": database_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -151,6 +156,10 @@ AUTH_USER_MODEL = "applications.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "now_portal.hashers.PortalArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -180,6 +189,9 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("DJANGO_HTTPS_ONLY", not DEB
 # allauth's rate limits stay on (its defaults, which this adds to, not replaces); they
 # also guard the admin login, which goes through allauth.
 ACCOUNT_RATE_LIMITS = {"claim_application": "5/h/user,20/h/ip"}
+# How many proxies in front of the portal append to X-Forwarded-For (rate limits by IP).
+# 0 trusts REMOTE_ADDR, which Zappa sets from API Gateway's source IP.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
