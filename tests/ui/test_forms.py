@@ -6,6 +6,7 @@ import pytest
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles import finders
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import engines
 from django.template.loader import render_to_string
 from django.test import RequestFactory
@@ -133,7 +134,10 @@ class EveryWidgetForm(forms.Form):
 
 
 def test_every_widget_renders_kern_markup_with_its_error():
-    form = EveryWidgetForm(data={"name": "Typed", "count": "zwölf", "day": "gestern", "secret": "geheim"})
+    form = EveryWidgetForm(
+        data={"name": "Typed", "count": "zwölf", "day": "gestern", "secret": "geheim"},
+        files={"document": SimpleUploadedFile("rechnung.pdf", b"%PDF-1.4")},
+    )
     page = tree(str(form))
 
     for field_id in ("id_name", "id_email", "id_count", "id_day", "id_secret", "id_notes", "id_document"):
@@ -144,11 +148,13 @@ def test_every_widget_renders_kern_markup_with_its_error():
     assert "value" not in attrs(by_id(page, "id_secret"))
     assert by_id(page, "id_notes").name == "textarea"
     assert "optional" in text(find(page, "label", for_="id_notes"))
-    for field_id in ("id_email", "id_count", "id_day", "id_document"):
-        assert_field_in_error(page, field_id, hint=field_id == "id_document")
-    # The password was valid but cannot be sent back: its hint asks for it again.
+    for field_id in ("id_email", "id_count", "id_day"):
+        assert_field_in_error(page, field_id, hint=False)
+    # The password and the file were fine but cannot be sent back: the hint asks again.
     assert "id_secret_helptext" in attrs(by_id(page, "id_secret"))["aria-describedby"]
     assert "noch einmal ein" in text(by_id(page, "id_secret_helptext"))
+    assert "noch einmal aus" in text(by_id(page, "id_document_helptext"))
+    assert "id_document_helptext" in attrs(by_id(page, "id_document"))["aria-describedby"]
 
     city = by_id(page, "id_city")
     assert city.name == "select" and has_class(city, "kern-form-input__select--error")
@@ -174,6 +180,9 @@ def test_every_widget_renders_kern_markup_with_its_error():
 def test_error_summary_links_groups_to_their_first_option():
     form = EveryWidgetForm(data={})
     form.is_valid()
+    # Nothing was typed into the password or file field, so there is nothing to re-enter.
+    rendered = tree(str(form))
+    assert by_id(rendered, "id_secret_helptext") is None and by_id(rendered, "id_document_helptext") is None
     page = tree(render_to_string("kern/error_summary.html", {"form": form}))
     links = summary_links(page)
     assert links[0] == "#id_name"  # the error of the whole form: to the first field

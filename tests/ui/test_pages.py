@@ -99,7 +99,7 @@ def test_authenticator_app_activation_in_german_and_english(client, applicant):
     assert attrs(qr_code)["src"].startswith("data:image/svg+xml")
     assert attrs(qr_code)["alt"]
     # The secret is there to copy (readonly, so it stays focusable), not disabled.
-    secret = find(page, "input", id="authenticator_secret")
+    secret = find(page, "textarea", id="authenticator_secret")
     assert "readonly" in attrs(secret) and "disabled" not in attrs(secret)
 
 
