@@ -168,3 +168,21 @@ def test_signed_out_message_is_a_kern_alert_in_polite_german(client, applicant):
     alert = next(e for e in find_all(page, "div", role="status") if "kern-alert" in attrs(e)["class"])
     # allauth's own German says "Du hast dich abgemeldet."; the portal speaks with "Sie".
     assert "Sie haben sich abgemeldet." in text(alert)
+
+
+def test_recovery_codes_page(client, applicant):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(applicant, generate_totp_secret())
+    codes = RecoveryCodes.activate(applicant).get_unused_codes()
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    response = client.get(reverse("mfa_view_recovery_codes"))
+    assert response.status_code == 200
+    page = tree(response)
+    assert_base_layout(page, "de")
+    assert_csp_safe(page)
+    field = find(page, "textarea", id="recovery_codes")
+    assert "readonly" in attrs(field)
+    assert codes[0] in text(field)
+    assert find(page, "label", for_="recovery_codes") is not None
