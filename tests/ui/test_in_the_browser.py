@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests.applications.factories import PASSWORD, FundingApplicationFactory, UserFactory
-from tests.browser.conftest import CHROMIUM, browser  # noqa: F401 (a fixture)
+from tests.browser.support import CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
@@ -18,7 +18,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def open_page(browser):  # noqa: F811
+def open_page(browser):
     contexts = []
 
     def open_page(width=360, javascript=True):
