@@ -2,23 +2,15 @@
 summary, the skip link and the summary's links work from the keyboard, touch targets are
 large enough, nothing scrolls sideways at 320 px, and the core tasks need no JavaScript."""
 
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 
 from tests.applications.factories import PASSWORD, FundingApplicationFactory, UserFactory
-from tests.browser.conftest import CHROMIUM, browser  # noqa: F401 (a fixture)
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not found at {CHROMIUM}"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def open_page(browser):  # noqa: F811
+def open_page(browser):
     contexts = []
 
     def open_page(width=360, javascript=True):
