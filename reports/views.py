@@ -1,0 +1,76 @@
+"""Applicant pages around the report wizards: start a report, open one (resume or read)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_http_methods
+
+from applications.models import FundingApplication
+
+from . import deadlines, lifecycle
+from .models import Report, ReportStatus, ReportType
+
+
+def wizard_url(report: Report) -> str | None:
+    """Where the report's wizard resumes: the URL `reports:<type>` (without a step name)
+    that each wizard registers; None while a type has no wizard."""
+    try:
+        return reverse(f"reports:{report.type}", args=[report.pk])
+    except NoReverseMatch:
+        return None
+
+
+def owned_report(request, pk, **filters) -> Report:
+    return get_object_or_404(
+        Report.objects.owned_by(request.user).select_related("application"), pk=pk, **filters
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request, application_pk, report_type, period):
+    application = get_object_or_404(
+        FundingApplication.objects.owned_by(request.user), pk=application_pk
+    )
+    if report_type not in ReportType.values:
+        raise Http404
+    owed = deadlines.owed_report(application, report_type, period)
+    if owed is None:
+        raise Http404
+    if owed.report is not None and owed.report.status != ReportStatus.NOT_STARTED:
+        return redirect("reports:detail", owed.report.pk)
+    error = None
+    if request.method == "POST":
+        try:
+            report = lifecycle.start(application, report_type, period, request.user)
+        except lifecycle.TransitionNotAllowed as exc:
+            error = str(exc)
+        else:
+            return redirect(wizard_url(report) or reverse("reports:detail", args=[report.pk]))
+    return render(
+        request,
+        "reports/start.html",
+        {"application": application, "owed": owed, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def detail(request, pk):
+    """A draft opens its wizard where it was left; anything else is shown read-only."""
+    report = owned_report(request, pk)
+    if report.status == ReportStatus.DRAFT and (url := wizard_url(report)):
+        return redirect(url)
+    return render(request, "reports/detail.html", {"report": report})
+
+
+@login_required
+@require_http_methods(["POST"])
+def reopen(request, pk):
+    report = owned_report(request, pk)
+    try:
+        report = lifecycle.reopen(report, request.user)
+    except lifecycle.TransitionNotAllowed:
+        pass  # already reopened (a second click): the draft opens either way
+    return redirect("reports:detail", report.pk)
