@@ -8,7 +8,6 @@ from pathlib import PurePath
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from .models import ReportFile, ReportFileKind
@@ -43,6 +42,10 @@ class UploadRule:
         if len(names) == 1:
             return names[0]
         return _("%(first)s or %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+    @property
+    def max_size(self) -> str:
+        return f"{self.max_bytes // MB} MB"
 
     @property
     def accept(self) -> str:
@@ -113,10 +116,9 @@ def validate_upload(upload, kind: str) -> FileType:
                               params={"name": upload.name})
     if upload.size > rule.max_bytes:
         raise ValidationError(
-            _("The file “%(name)s” is %(size)s. It may be at most %(max)s."),
+            _("The file “%(name)s” is larger than %(max)s. Please choose a smaller file."),
             code="too_large",
-            params={"name": upload.name, "size": filesizeformat(upload.size),
-                    "max": filesizeformat(rule.max_bytes)},
+            params={"name": upload.name, "max": rule.max_size},
         )
     detected = detect_type(upload)
     if detected not in rule.types:
@@ -172,7 +174,7 @@ class ReportUploadField(forms.FileField):
         kwargs.setdefault(
             "help_text",
             _("%(types)s, at most %(max)s.")
-            % {"types": rule.type_names, "max": filesizeformat(rule.max_bytes)},
+            % {"types": rule.type_names, "max": rule.max_size},
         )
         super().__init__(**kwargs)
 
