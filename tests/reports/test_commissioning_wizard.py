@@ -508,3 +508,10 @@ def test_submission_refused_when_the_application_was_withdrawn_meanwhile(client,
     assert "zurückgezogen" in response.content.decode()
     report.refresh_from_db()
     assert report.status == ReportStatus.DRAFT and report.site_city != "Köln"
+
+
+def test_points_method_must_be_chosen(client, report):
+    response = post_step(client, report, "erfassung", {})
+    assert set(response.context["wizard"]["form"].errors) == {"method"}
+    response = post_step(client, report, "erfassung", {"method": "fax"})
+    assert "gültige Auswahl" in response.content.decode()
