@@ -352,6 +352,7 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
             "reviews": reviews,
             "incomplete": [r for r in reviews if not r.complete],
             "refused": refused,
+            "page_has_errors": refused,  # the base layout prefixes the title with "Fehler:"
             "return_to_check_name": RETURN_TO_CHECK,
             "submit_url": self.get_step_url(CHECK_STEP),
         }

@@ -355,6 +355,7 @@ def test_unvisited_steps_are_listed_and_block_submission(client, report):
 
     response = client.post(check_url(report), {"submit_report": "1"})
     assert response.status_code == 400
+    assert "<title>Fehler:" in response.content.decode()
     report.refresh_from_db()
     assert report.status == ReportStatus.DRAFT and report.reference_number is None
 
