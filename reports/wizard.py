@@ -169,8 +169,9 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
             pk=kwargs["pk"],
             type=self.report_type,
         )
-        if not self.report.is_editable:
-            # Submitted (or returned, not yet reopened) reports are read-only.
+        if not self.report.accepts_changes:
+            # Submitted (or returned, not yet reopened) reports are read-only, and so are
+            # the drafts of a withdrawn application.
             return redirect("reports:detail", self.report.pk)
         self.prefix = self.get_prefix(request, *args, **kwargs)
         self.storage = DraftStorage(self.prefix, request, report=self.report)

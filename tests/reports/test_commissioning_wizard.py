@@ -505,6 +505,28 @@ def test_submission_refused_when_the_application_was_withdrawn_meanwhile(client,
     report.application.kfw_status = "withdrawn"
     report.application.save()
     response = client.post(check_url(report), {"submit_report": "1"})
+    assert response["Location"] == reverse("reports:detail", args=[report.pk])
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT and report.site_city != "Köln"
+    assert not ReportTransition.objects.filter(report=report, to_status="submitted").exists()
+
+
+def test_submission_refused_when_withdrawn_during_the_request(client, report, monkeypatch):
+    """KfW's withdrawal lands between the page check and the submission: the lifecycle
+    refuses inside the transaction, and the answers written for it are rolled back."""
+    from reports import commissioning
+
+    complete_all_steps(client, report)
+    original = commissioning.CommissioningWizard.save_answers
+
+    def withdraw_meanwhile(self, report_, form_dict):
+        original(self, report_, form_dict)
+        type(report_.application).objects.filter(pk=report_.application_id).update(
+            kfw_status="withdrawn"
+        )
+
+    monkeypatch.setattr(commissioning.CommissioningWizard, "save_answers", withdraw_meanwhile)
+    response = client.post(check_url(report), {"submit_report": "1"})
     assert response.status_code == 400
     assert "zurückgezogen" in response.content.decode()
     report.refresh_from_db()
@@ -516,3 +538,18 @@ def test_points_method_must_be_chosen(client, report):
     assert set(response.context["wizard"]["form"].errors) == {"method"}
     response = post_step(client, report, "erfassung", {"method": "fax"})
     assert "gültige Auswahl" in response.content.decode()
+
+
+def test_draft_of_a_withdrawn_application_is_read_only(client, report):
+    add_point(client, report)
+    report.application.kfw_status = "withdrawn"
+    report.application.save()
+    detail = reverse("reports:detail", args=[report.pk])
+    assert client.get(step_url(report, "standort"))["Location"] == detail
+    assert post_step(client, report, "standort", SITE)["Location"] == detail
+    assert add_point(client, report).status_code == 404
+    page = client.get(detail).content.decode()
+    assert "zurückgezogen" in page
+    dashboard = client.get(reverse("applications:dashboard")).content.decode()
+    assert "Inbetriebnahmemeldung ansehen" in dashboard
+    assert ChargingPoint.objects.count() == 1
