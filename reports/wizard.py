@@ -229,6 +229,10 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
             form.commit(self.report, request.user)
         self.forget_conditions()
         if RETURN_TO_CHECK in request.POST:
+            # A changed answer may have switched on a step that was never filled in.
+            missing = self.first_unanswered_step()
+            if missing is not None:
+                return redirect(f"{self.get_step_url(missing)}?{RETURN_TO_CHECK}=1")
             return redirect(self.get_step_url(CHECK_STEP))
         following = self.get_next_step(step)
         return redirect(self.get_step_url(following or CHECK_STEP))
@@ -270,6 +274,14 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
                     self.report, upload, form_field.kind, self.request.user,
                     replace=form_field.single,
                 )
+
+    def first_unanswered_step(self):
+        form_list = self.get_form_list()
+        return next(
+            (step for step, form_class in form_list.items()
+             if form_class.base_fields and not self.storage.has_step_data(step)),
+            None,
+        )
 
     def forget_conditions(self):
         """Stored answers changed: conditions (and cached cleaned data) must be re-read."""

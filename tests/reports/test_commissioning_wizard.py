@@ -489,8 +489,8 @@ def test_points_step_without_questions_counts_once_points_are_valid(client, repo
 
 
 def test_cards_changed_from_the_check_page_lead_back_to_it(client, report):
-    add_point(client, report)
-    point = ChargingPoint.objects.get()
+    complete_all_steps(client, report)
+    point = ChargingPoint.objects.first()
     cards = client.get(step_url(report, "ladepunkte", back_to_check=True)).content.decode()
     edit = reverse("reports:point_edit", args=[report.pk, point.pk]) + "?zur_pruefung=1"
     assert edit in cards
@@ -553,3 +553,12 @@ def test_draft_of_a_withdrawn_application_is_read_only(client, report):
     dashboard = client.get(reverse("applications:dashboard")).content.decode()
     assert "Inbetriebnahmemeldung ansehen" in dashboard
     assert ChargingPoint.objects.count() == 1
+
+
+def test_change_that_switches_on_an_unanswered_step_leads_there_first(client, report):
+    complete_all_steps(client, report)
+    response = post_step(client, report, "erfassung", {"method": "upload"}, extra={"zur_pruefung": "1"})
+    assert response["Location"] == step_url(report, "ladepunkte-liste", back_to_check=True)
+    # The points entered one by one still count; continuing without a new list is enough.
+    response = post_step(client, report, "ladepunkte-liste", extra={"zur_pruefung": "1"})
+    assert response["Location"] == check_url(report)
