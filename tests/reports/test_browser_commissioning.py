@@ -3,25 +3,17 @@ its error state, the cards and the confirmation pass axe-core (WCAG 2.1 AA) and 
 completed without JavaScript-only controls."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from reports.models import Report, ReportStatus
 from tests.applications.factories import PASSWORD, FundingApplicationFactory, UserFactory
-from tests.browser.conftest import (  # noqa: F401  (fixtures)
-    CHROMIUM, assert_accessible, browser, phone_page, screenshot,
-)
+from tests.browser.support import assert_accessible, screenshot
 
 from .wizard_helpers import PDF, days_ago
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"Chromium not found at {CHROMIUM}: apt-get install chromium"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def press(page, name):
