@@ -562,3 +562,14 @@ def test_change_that_switches_on_an_unanswered_step_leads_there_first(client, re
     # The points entered one by one still count; continuing without a new list is enough.
     response = post_step(client, report, "ladepunkte-liste", extra={"zur_pruefung": "1"})
     assert response["Location"] == check_url(report)
+
+
+def test_english_interface_accepts_the_same_date_and_number_spellings(client, report):
+    client.cookies["django_language"] = "en"
+    response = add_point(client, report, power_kw="3.7",
+                         commissioning_date=days_ago(5).strftime("%d.%m.%Y"))
+    assert response.status_code == 302
+    response = post_step(client, report, "kosten", {**COSTS, "cost_hardware": "12,500.00"})
+    assert response.status_code == 302
+    page = client.get(step_url(report, "standort")).content.decode()
+    assert "Step 1 of 5: Site" in page and "Save and continue later" in page
