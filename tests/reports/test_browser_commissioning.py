@@ -64,6 +64,10 @@ def test_commissioning_report_on_a_phone(live_server, phone_page, tmp_path):
     assert "Stellplatz 1" in page.content()
     assert_accessible(page, "cards page")
     screenshot(page, "reports-cards")
+    page.get_by_role("link", name=re.compile("Entfernen")).click()
+    assert_accessible(page, "remove a card?")
+    page.get_by_role("link", name="Nein, behalten").click()
+    page.wait_for_url(re.compile(r"/inbetriebnahme/ladepunkte/"))
     press(page, "wizard_next")
 
     proof = tmp_path / "Ökostrom.pdf"
@@ -89,3 +93,8 @@ def test_commissioning_report_on_a_phone(live_server, phone_page, tmp_path):
     assert report.reference_number in page.content()
     # Nothing is wider than the phone's screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    page.goto(live_server.url + reverse("reports:detail", args=[report.pk]))
+    assert "Stellplatz 1" in page.content()
+    assert_accessible(page, "submitted report, read-only")
+    screenshot(page, "reports-detail")

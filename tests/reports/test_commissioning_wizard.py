@@ -573,3 +573,22 @@ def test_english_interface_accepts_the_same_date_and_number_spellings(client, re
     assert response.status_code == 302
     page = client.get(step_url(report, "standort")).content.decode()
     assert "Step 1 of 5: Site" in page and "Save and continue later" in page
+
+
+def test_point_list_without_rows_or_broken_is_refused_plainly(client, report):
+    import io
+    import zipfile
+
+    post_step(client, report, "erfassung", {"method": "upload"})
+    empty = post_step(client, report, "ladepunkte-liste",
+                      files={"point_list": upload(point_list_xlsx([]), "leer.xlsx")})
+    assert "enthält keine Ladepunkte" in empty.content.decode()
+
+    broken = io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "kaputt")
+    response = post_step(client, report, "ladepunkte-liste",
+                         files={"point_list": upload(broken.getvalue(), "kaputt.xlsx")})
+    assert "konnte nicht als Excel-Arbeitsmappe gelesen werden" in response.content.decode()
+    assert not ChargingPoint.objects.exists() and not ReportFile.objects.exists()
