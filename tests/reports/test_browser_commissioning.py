@@ -5,6 +5,7 @@ completed without JavaScript-only controls."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 from django.urls import reverse
 
 from reports.models import Report, ReportStatus
@@ -34,6 +35,7 @@ def test_commissioning_report_on_a_phone(live_server, phone_page, tmp_path):
     screenshot(page, "reports-dashboard")
 
     page.get_by_role("link", name=re.compile("Inbetriebnahmemeldung beginnen")).click()
+    page.wait_for_url(re.compile(r"/berichte/neu/"))
     assert_accessible(page, "start page")
     page.locator("main button[type=submit]").click()
 
@@ -41,7 +43,8 @@ def test_commissioning_report_on_a_phone(live_server, phone_page, tmp_path):
     assert "Schritt 1 von 5: Standort" in page.content()
     page.fill("input[name=standort-postal_code]", "123")
     press(page, "wizard_next")
-    assert page.title().startswith("Fehler:")
+    # The POST navigates: wait for the answer page before reading it.
+    expect(page).to_have_title(re.compile(r"^Fehler:"))
     assert_accessible(page, "site with errors")
     screenshot(page, "reports-site-errors")
     page.fill("input[name=standort-postal_code]", "01067")
@@ -53,6 +56,7 @@ def test_commissioning_report_on_a_phone(live_server, phone_page, tmp_path):
     page.wait_for_url(re.compile(r"/inbetriebnahme/ladepunkte/"))
     assert_accessible(page, "empty cards page")
     page.get_by_role("link", name="Ladepunkt hinzufügen").click()
+    page.wait_for_url(re.compile(r"/ladepunkte/neu/"))
     assert_accessible(page, "add a charging point")
     page.fill("input[name=label]", "Stellplatz 1")
     page.fill("input[name=power_kw]", "22")
@@ -65,6 +69,7 @@ def test_commissioning_report_on_a_phone(live_server, phone_page, tmp_path):
     assert_accessible(page, "cards page")
     screenshot(page, "reports-cards")
     page.get_by_role("link", name=re.compile("Entfernen")).click()
+    page.wait_for_url(re.compile(r"/entfernen/"))
     assert_accessible(page, "remove a card?")
     page.get_by_role("link", name="Nein, behalten").click()
     page.wait_for_url(re.compile(r"/inbetriebnahme/ladepunkte/"))
