@@ -65,7 +65,13 @@ class FundingApplicationQuerySet(models.QuerySet):
 
     def for_dashboard(self, user):
         """Everything the applicant's dashboard shows, in a fixed number of queries."""
-        return self.owned_by(user).order_by("-approval_date", "kfw_number")
+        from reports.models import dashboard_reports_prefetch  # reports depends on this app
+
+        return (
+            self.owned_by(user)
+            .order_by("-approval_date", "kfw_number")
+            .prefetch_related(dashboard_reports_prefetch())
+        )
 
     def claimable(self):
         return self.filter(kfw_status=KfwStatus.APPROVED, owner__isnull=True)

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "formtools",
     "csp",
     "applications",
+    "reports",
 ]
 
 MIDDLEWARE = [

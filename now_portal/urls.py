@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("impressum/", TemplateView.as_view(template_name="pages/imprint.html"), name="imprint"),
     path("datenschutz/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
+    path("berichte/", include("reports.urls")),
     path("", include("applications.urls")),
 ]
 

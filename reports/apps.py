@@ -1,0 +1,9 @@
+"""The reports app: what applications owe, the report wizards, and their lifecycle."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    name = "reports"
+    verbose_name = _("Reports")
