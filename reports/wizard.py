@@ -29,6 +29,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -216,6 +217,10 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
             return redirect(self.get_step_url(previous or step))
 
         if not form.is_valid():
+            if self.keep_acceptable_uploads(form):
+                # Shown again with the kept file as the field's value, not as lost.
+                form = self.get_form(step=step, data=request.POST)
+                form.is_valid()
             return self.render(form)
         self.storage.set_step_data(step, self.process_step(form))
         self.keep_uploads(form, form.cleaned_data)
@@ -237,22 +242,29 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
     def keep_unvalidated(self, step, form):
         """Store what was typed as it is, and any upload that is acceptable on its own."""
         self.storage.set_step_data(step, self.get_form_step_data(form))
+        self.keep_acceptable_uploads(form)
+        self.forget_conditions()
+
+    def keep_acceptable_uploads(self, form) -> bool:
+        """Keep each new upload that passes its own field's checks, whatever the rest of
+        the form says: the applicant should not have to choose a good file twice."""
         kept = {}
         for name, form_field in form.fields.items():
-            if isinstance(form_field, uploads.ReportUploadField):
+            if isinstance(form_field, uploads.ReportUploadField) and form_field.keep_alone:
                 upload = form.files.get(form.add_prefix(name))
                 if upload:
                     try:
                         kept[name] = form_field.clean(upload)
                     except forms.ValidationError:
-                        pass  # shown again when the step is continued
+                        pass  # its error is shown with the form
         self.keep_uploads(form, kept)
-        self.forget_conditions()
+        return bool(kept)
 
     def keep_uploads(self, form, values):
         for name, form_field in form.fields.items():
             upload = values.get(name)
-            if isinstance(form_field, uploads.ReportUploadField) and upload:
+            # Only new uploads: an unchanged field's value is the file already stored.
+            if isinstance(form_field, uploads.ReportUploadField) and isinstance(upload, UploadedFile):
                 uploads.store_report_file(
                     self.report, upload, form_field.kind, self.request.user,
                     replace=form_field.single,
@@ -314,6 +326,8 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
                 url=self.get_step_url(step),
                 complete=False,
             )
+            if data is None and not self.get_form_list()[step].base_fields:
+                data = {}  # a step without questions (cards) is judged by what it shows
             if data is not None:
                 form = self.get_form(step=step, data=data)
                 review.form = form
