@@ -191,13 +191,13 @@ class ReportAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": [
             "application_link", "applicant", "applicant_email", "programme",
-            "approved", "type", "period", "status", "due_date", "overdue",
+            "approved", "report_title", "status", "due_date", "overdue",
             "reference_number", "submitted_at", "accepted_at", "caseworker_comment",
         ]}),
     ]
     readonly_fields = [
-        "application_link", "applicant", "applicant_email", "programme", "approved", "type",
-        "period", "status", "due_date", "overdue", "reference_number", "submitted_at",
+        "application_link", "applicant", "applicant_email", "programme", "approved",
+        "report_title", "status", "due_date", "overdue", "reference_number", "submitted_at",
         "accepted_at", "caseworker_comment",
     ]
 
