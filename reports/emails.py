@@ -49,9 +49,11 @@ def render_bilingual(template_prefix: str, context: dict) -> tuple[str, str]:
     return SUBJECT_PREFIX + " / ".join(subjects), ENGLISH_DIVIDER.join(bodies) + "\n"
 
 
-def send(template_prefix: str, recipient: str, context: dict) -> None:
+def send(template_prefix: str, recipient: str, context: dict, connection=None) -> None:
     subject, body = render_bilingual(template_prefix, context)
-    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient]).send()
+    EmailMessage(
+        subject, body, settings.DEFAULT_FROM_EMAIL, [recipient], connection=connection
+    ).send()
 
 
 def applicant_email(report: Report) -> str | None:
@@ -102,8 +104,9 @@ def on_report_transitioned(sender, report, transition, **kwargs):
         logger.exception("E-mail about report %s (%s) not sent", report.pk, transition.to_status)
 
 
-def send_reminder(report: Report, occasion: str, recipient: str) -> None:
-    """A reminder that the report is due in 14 days ("due_soon") or overdue ("overdue")."""
+def send_reminder(report: Report, occasion: str, recipient: str, connection=None) -> None:
+    """A reminder that the report is due in 14 days ("due_soon") or overdue ("overdue").
+    `connection`: one mail connection for a whole run, instead of one per message."""
     if report.status == ReportStatus.NOT_STARTED:
         path = reverse("reports:start", args=[report.application_id, report.type, report.period])
     else:
@@ -112,4 +115,4 @@ def send_reminder(report: Report, occasion: str, recipient: str) -> None:
         "report": report,
         "application": report.application,
         "report_url": absolute_url(path),
-    })
+    }, connection=connection)

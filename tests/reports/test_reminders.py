@@ -135,16 +135,55 @@ def test_a_record_written_by_another_run_stops_the_mail(application):
     assert mail.outbox == []
 
 
-def test_a_reminder_that_could_not_be_sent_is_tried_again_next_time(application, settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+def test_a_reminder_that_could_not_be_sent_is_tried_again_next_time(application, monkeypatch):
+    from reports import emails
+
+    real_send = emails.send_reminder
+
+    def refused(*args, **kwargs):
+        raise ConnectionResetError("mail server went away")
+
+    monkeypatch.setattr(emails, "send_reminder", refused)
     summary = send_due_reminders(today=DUE + DAY)
     assert summary.failed == 1 and summary.sent == 0
     assert not ReminderSent.objects.exists()
 
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    monkeypatch.setattr(emails, "send_reminder", real_send)
     assert send_due_reminders(today=DUE + 2 * DAY).overdue == 1
     assert len(mail.outbox) == 1
+
+
+def test_unreachable_mail_server_stops_the_run_with_nothing_recorded(application, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    with pytest.raises(OSError):
+        call_command("send_report_reminders", "--date", (DUE + DAY).isoformat(),
+                     stdout=io.StringIO())
+    assert not ReminderSent.objects.exists()
+
+
+def test_one_mail_connection_for_the_whole_run(monkeypatch):
+    from django.core.mail.backends import locmem
+
+    opened = []
+    real_open = locmem.EmailBackend.open
+
+    def counting_open(self):
+        opened.append(self)
+        return real_open(self)
+
+    monkeypatch.setattr(locmem.EmailBackend, "open", counting_open)
+    FundingApplicationFactory.create_batch(3, claimed=True, approval_date=APPROVAL)
+    assert send_due_reminders(today=DUE + DAY).overdue == 3
+    assert len(mail.outbox) == 3 and len(opened) == 1
+
+
+def test_run_stops_at_its_deadline_and_the_next_run_catches_up(application):
+    import time
+
+    summary = send_due_reminders(today=DUE + DAY, deadline=time.monotonic() - 1)
+    assert summary.stopped_early and summary.sent == 0 and mail.outbox == []
+    assert send_due_reminders(today=DUE + DAY).overdue == 1
 
 
 def test_reminders_per_report_of_several_applications(application):
@@ -191,3 +230,35 @@ def test_zappa_handler_runs_for_today_and_returns_a_summary():
     assert result["today"] == today.isoformat()
     assert (result["due_soon"], result["overdue"], result["sent"]) == (1, 1, 2)
     assert len(mail.outbox) == 2
+
+
+def test_a_run_that_starts_while_another_is_sending_does_not_send_again(application, monkeypatch):
+    # The record is written before the mail goes out: a second run that starts while the
+    # first is still sending finds it and leaves the report alone.
+    from reports import emails
+
+    real_send = emails.send_reminder
+    second_run = []
+
+    def send_and_meanwhile_run_again(report, occasion, recipient, connection=None):
+        if not second_run:
+            second_run.append(send_due_reminders(today=DUE + DAY))
+        real_send(report, occasion, recipient, connection=connection)
+
+    monkeypatch.setattr(emails, "send_reminder", send_and_meanwhile_run_again)
+    first = send_due_reminders(today=DUE + DAY)
+
+    assert first.overdue == 1
+    assert second_run[0].sent == 0 and second_run[0].already_sent == 1
+    assert len(mail.outbox) == 1
+
+
+def test_the_unique_record_is_what_stops_a_parallel_insert(application):
+    from reports.reminders import ReminderSummary, _remind
+
+    report = lifecycle.ensure_report(application, ReportType.COMMISSIONING, 0)
+    summary = ReminderSummary(today=DUE + DAY)
+    _remind(report, ReminderOccasion.OVERDUE, application.owner.email, summary)
+    _remind(report, ReminderOccasion.OVERDUE, application.owner.email, summary)
+    assert (summary.overdue, summary.already_sent) == (1, 1)
+    assert len(mail.outbox) == 1 and ReminderSent.objects.count() == 1
