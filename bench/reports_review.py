@@ -29,6 +29,13 @@ sys.path.insert(0, str(ROOT))
 def setup(mariadb: bool) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "now_portal.settings"
     if mariadb:
+        import MySQLdb
+
+        server = MySQLdb.connect(host="127.0.0.1", port=3306, user="root")
+        server.cursor().execute(
+            "CREATE DATABASE IF NOT EXISTS now_bench_reports_review CHARACTER SET utf8mb4"
+        )
+        server.close()
         os.environ["DATABASE_URL"] = "mysql://root@127.0.0.1:3306/now_bench_reports_review"
     else:
         path = Path(tempfile.mkdtemp()) / "bench.sqlite3"
