@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.template.defaultfilters import yesno
 from django.utils import formats
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import Report, ReportType
@@ -35,7 +36,7 @@ def _field_rows(report: Report, names) -> list:
     for name in names:
         field = Report._meta.get_field(name)
         value = getattr(report, name)
-        rows.append((field.verbose_name, _euro(value) if name.startswith("cost_") or
+        rows.append((capfirst(field.verbose_name), _euro(value) if name.startswith("cost_") or
                      name.endswith("_amount") else _value(value)))
     return rows
 

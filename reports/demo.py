@@ -1,143 +1,110 @@
-"""Demo reports for `manage.py seed_demo`: the demo applicant's dashboard shows reports in
-every status (not started, draft, submitted, returned with a comment, accepted, overdue).
+"""Demo reports for the demo applicant (`manage.py seed_demo`, also `seed_demo_reports`):
+every status on the dashboard – accepted, submitted, draft (overdue), returned with the
+caseworker's comment, not started.
 
-Every status change goes through `reports.lifecycle` (so the history, reference numbers
-and timestamps are real); no e-mails go out. Idempotent: a report that has already left
-"not started" is left as it is.
-"""
+Deterministic and idempotent: an application that already has reports is left alone.
+Status changes go through `reports.lifecycle`, as in real use (with its e-mails muted);
+only the timestamps are moved into the past afterwards so that the deadlines look like a
+real history."""
 
 import datetime
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
-from applications.demo import DEMO_CASEWORKER_EMAIL
+from applications import demo as application_demo
 
-from . import deadlines, emails, lifecycle
-from .models import (
-    ONE_OFF_PERIOD,
-    ChargingPoint,
-    ChargingSessionSummary,
-    Connector,
-    CurrentType,
-    Report,
-    ReportFile,
-    ReportFileKind,
-    ReportStatus,
-    ReportType,
-)
+from . import emails, lifecycle
+from .models import ChargingPoint, Connector, CurrentType, Report, ReportFile, ReportFileKind, ReportType
 
-DEMO_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 RETURN_COMMENT = (
-    "Bitte ergänzen Sie die Ausfallzeiten von Ladepunkt 2 im Oktober und bestätigen Sie, "
-    "dass der Strom weiterhin vollständig aus erneuerbaren Quellen stammt."
+    "Der Nachweis über den Ökostrom ist nicht lesbar. Bitte laden Sie ihn erneut hoch."
 )
-POINTS = [
-    ("Ladepunkt 1 (Einfahrt)", Decimal("22"), CurrentType.AC, Connector.TYPE_2, "DE*NOW*E0000001"),
-    ("Ladepunkt 2 (Einfahrt)", Decimal("22"), CurrentType.AC, Connector.TYPE_2, "DE*NOW*E0000002"),
-    ("Schnelllader", Decimal("150"), CurrentType.DC, Connector.CCS, "DE*NOW*E0000003"),
-]
 
 
-def _caseworker():
-    return get_user_model().objects.filter(email=DEMO_CASEWORKER_EMAIL).first()
+def _aware(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
 
 
-def _started(application, report_type, period, applicant, **answers) -> Report | None:
-    """The report as a fresh draft with `answers`, or None if it was seeded before."""
-    existing = Report.objects.filter(application=application, type=report_type, period=period).first()
-    if existing is not None and existing.status != ReportStatus.NOT_STARTED:
-        return None
-    report = lifecycle.start(application, report_type, period, applicant)
-    Report.objects.filter(pk=report.pk).update(**answers)
-    report.refresh_from_db()
-    return report
-
-
-def _accepted_commissioning(application, applicant, caseworker):
-    report = _started(
-        application, ReportType.COMMISSIONING, ONE_OFF_PERIOD, applicant,
-        publicly_accessible=True, renewable_electricity=True,
-        cost_hardware=Decimal("18400.00"), cost_installation=Decimal("6150.50"),
-        cost_grid_connection=Decimal("3200.00"), cost_other=Decimal("480.00"),
-    )
-    if report is None:
-        return
-    commissioned = max(application.approval_date, datetime.date(2025, 1, 1)) + datetime.timedelta(days=120)
-    for label, power, current, connector, evse_id in POINTS:
+def _commissioning_answers(report: Report, points: int, first_day: datetime.date):
+    report.publicly_accessible = True
+    report.renewable_electricity = True
+    report.cost_hardware = Decimal("18400.00")
+    report.cost_installation = Decimal("5250.00")
+    report.cost_grid_connection = Decimal("2100.00")
+    report.cost_other = Decimal("0.00")
+    report.save()
+    for number in range(points):
         ChargingPoint.objects.create(
-            report=report, label=label, power_kw=power, current_type=current,
-            connector=connector, commissioning_date=commissioned, evse_id=evse_id,
+            report=report, label=f"Stellplatz {number + 1}",
+            power_kw=Decimal("22") if number % 2 == 0 else Decimal("150"),
+            current_type=CurrentType.AC if number % 2 == 0 else CurrentType.DC,
+            connector=Connector.TYPE_2 if number % 2 == 0 else Connector.CCS,
+            commissioning_date=first_day + datetime.timedelta(days=7 * number),
         )
-    proof = ReportFile(
-        report=report, kind=ReportFileKind.RENEWABLE_PROOF, original_name="Ökostrom-Vertrag.pdf",
-        content_type="application/pdf", size=len(DEMO_PDF), uploaded_by=applicant,
-    )
-    proof.file.save("nachweis.pdf", ContentFile(DEMO_PDF), save=False)
+    proof = ReportFile(report=report, kind=ReportFileKind.RENEWABLE_PROOF,
+                       original_name="Ökostromvertrag.pdf", content_type="application/pdf",
+                       size=len(DEMO_PDF))
+    proof.file.save("demo.pdf", ContentFile(DEMO_PDF), save=False)
     proof.save()
-    lifecycle.submit(report, applicant)
-    lifecycle.accept(report, caseworker, "Vielen Dank, alles vollständig.")
 
 
-def _operation_report(application, year, applicant, caseworker, *, outcome):
-    report = _started(
-        application, ReportType.OPERATION, year, applicant, renewable_electricity=True,
-        availability_and_faults="Keine längeren Ausfälle; Wartung am Schnelllader im Mai (1 Tag).",
-    )
-    if report is None:
-        return
-    commissioning = Report.objects.get(application=application, type=ReportType.COMMISSIONING)
-    for index, point in enumerate(commissioning.charging_points.all(), start=1):
-        ChargingSessionSummary.objects.create(
-            report=report, charging_point=point, sessions=180 * index,
-            energy_kwh=Decimal(2150 * index) + Decimal("0.375"), hours=Decimal(410 * index),
-        )
-    lifecycle.submit(report, applicant)
-    if outcome == ReportStatus.ACCEPTED:
-        lifecycle.accept(report, caseworker)
-    elif outcome == ReportStatus.RETURNED:
-        lifecycle.return_for_changes(report, caseworker, RETURN_COMMENT)
-
-
-def seed_reports(applicant, applications) -> None:
-    """Reports for the demo applicant's first three applications (call it outside any
-    open transaction, so that its own commit happens while e-mails are muted)."""
+def _seed(applicant, applications, caseworker) -> list[Report]:
     own = [a for a in applications if a.owner_id == applicant.pk and not a.is_withdrawn][:3]
-    if len(own) < 3:
-        return
-    first, second, third = own
-    caseworker = _caseworker()
-    with emails.muted(), transaction.atomic():
-        # First application: commissioning accepted, last year's operation report accepted,
-        # this year's returned with a comment, the final proof not started yet.
-        _accepted_commissioning(first, applicant, caseworker)
-        years = sorted(
-            item.period for item in deadlines.owed_reports(first)
-            if item.type == ReportType.OPERATION
-        )
-        if years:
-            _operation_report(first, years[-1], applicant, caseworker, outcome=ReportStatus.RETURNED)
-        for year in years[:-1]:
-            _operation_report(first, year, applicant, caseworker, outcome=ReportStatus.ACCEPTED)
-        # Second: the commissioning report begun, but not finished in time (overdue draft).
-        _started(second, ReportType.COMMISSIONING, ONE_OFF_PERIOD, applicant,
-                 publicly_accessible=False)
-        # Third: the commissioning report submitted, waiting for the caseworker.
-        report = _started(
-            third, ReportType.COMMISSIONING, ONE_OFF_PERIOD, applicant,
-            publicly_accessible=True, renewable_electricity=True,
-            cost_hardware=Decimal("9800.00"), cost_installation=Decimal("2400.00"),
-            cost_grid_connection=Decimal("0.00"), cost_other=Decimal("0.00"),
-        )
-        if report is not None:
-            ChargingPoint.objects.create(
-                report=report, label="Wallbox Hof", power_kw=Decimal("11"),
-                current_type=CurrentType.AC, connector=Connector.TYPE_2,
-                commissioning_date=third.approval_date + datetime.timedelta(days=60),
+    created = []
+    for index, application in enumerate(own):
+        if application.reports.exists():
+            continue
+        commissioning = lifecycle.start(application, ReportType.COMMISSIONING, 0, applicant)
+        first_day = application.approval_date + datetime.timedelta(days=90)
+        if index == 0:
+            # Accepted commissioning; last year's operation report submitted; this year's
+            # operation report and the final proof (overdue) not started.
+            _commissioning_answers(commissioning, 2, first_day)
+            lifecycle.submit(commissioning, applicant)
+            lifecycle.accept(commissioning, caseworker, "Vollständig, vielen Dank.")
+            accepted = _aware(first_day + datetime.timedelta(days=60))
+            Report.objects.filter(pk=commissioning.pk).update(
+                submitted_at=accepted - datetime.timedelta(days=20), accepted_at=accepted
             )
-            lifecycle.submit(report, applicant)
+            operation = lifecycle.start(application, ReportType.OPERATION, first_day.year, applicant)
+            operation.availability_and_faults = "Keine nennenswerten Ausfälle."
+            operation.renewable_electricity = True
+            operation.save()
+            lifecycle.submit(operation, applicant)
+            created += [commissioning, operation]
+        elif index == 1:
+            # A draft, overdue, with the site and one charging point entered.
+            _commissioning_answers(commissioning, 1, first_day)
+            commissioning.current_step = "ladepunkte"
+            commissioning.save(update_fields=["current_step"])
+            created.append(commissioning)
+        else:
+            # Returned for changes with the caseworker's comment.
+            _commissioning_answers(commissioning, 2, first_day)
+            lifecycle.submit(commissioning, applicant)
+            lifecycle.return_for_changes(commissioning, caseworker, RETURN_COMMENT)
+            created.append(commissioning)
+    return created
+
+
+def seed_reports(applicant, applications, caseworker=None) -> list[Report]:
+    """Reports for the demo applicant's first three applications; returns the new ones.
+
+    Call it outside an open transaction: it commits on its own while the lifecycle's
+    e-mails are muted (they are sent on commit), so nobody is mailed about demo data."""
+    if caseworker is None:
+        caseworker, _secret = application_demo.seed_caseworker()
+    with emails.muted(), transaction.atomic():
+        return _seed(applicant, applications, caseworker)
+
+
+def seed_demo_reports() -> list[Report]:
+    """The demo applications and caseworker (idempotent), then their reports."""
+    with transaction.atomic():
+        applicant, applications = application_demo.seed_applications()
+        caseworker, _secret = application_demo.seed_caseworker()
+    return seed_reports(applicant, applications, caseworker)

@@ -157,6 +157,8 @@ class ChargingPointForm(forms.ModelForm):
     commissioning_date = forms.DateField(
         label=_("Commissioning date"),
         help_text=_("For example 15.06.2026"),
+        # The same spellings in every language (and ISO, as spreadsheets write dates).
+        input_formats=["%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d"],
         widget=forms.DateInput(format="%d.%m.%Y"),
     )
 

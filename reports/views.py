@@ -63,7 +63,7 @@ def start(request, application_pk, report_type, period):
 def detail(request, pk):
     """A draft opens its wizard where it was left; anything else is shown read-only."""
     report = owned_report(request, pk)
-    if report.status == ReportStatus.DRAFT and (url := wizard_url(report)):
+    if report.accepts_changes and (url := wizard_url(report)):
         return redirect(url)
     return render(request, "reports/detail.html", {
         "report": report,
@@ -102,8 +102,8 @@ def confirmation(request, pk):
 
 def editable_commissioning_report(request, pk) -> Report:
     report = owned_report(request, pk, type=ReportType.COMMISSIONING)
-    if not report.is_editable:
-        raise Http404  # read-only once submitted
+    if not report.accepts_changes:
+        raise Http404  # read-only once submitted (or the application withdrawn)
     return report
 
 

@@ -169,8 +169,9 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
             pk=kwargs["pk"],
             type=self.report_type,
         )
-        if not self.report.is_editable:
-            # Submitted (or returned, not yet reopened) reports are read-only.
+        if not self.report.accepts_changes:
+            # Submitted (or returned, not yet reopened) reports are read-only, and so are
+            # the drafts of a withdrawn application.
             return redirect("reports:detail", self.report.pk)
         self.prefix = self.get_prefix(request, *args, **kwargs)
         self.storage = DraftStorage(self.prefix, request, report=self.report)
@@ -228,6 +229,10 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
             form.commit(self.report, request.user)
         self.forget_conditions()
         if RETURN_TO_CHECK in request.POST:
+            # A changed answer may have switched on a step that was never filled in.
+            missing = self.first_unanswered_step()
+            if missing is not None:
+                return redirect(f"{self.get_step_url(missing)}?{RETURN_TO_CHECK}=1")
             return redirect(self.get_step_url(CHECK_STEP))
         following = self.get_next_step(step)
         return redirect(self.get_step_url(following or CHECK_STEP))
@@ -269,6 +274,14 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
                     self.report, upload, form_field.kind, self.request.user,
                     replace=form_field.single,
                 )
+
+    def first_unanswered_step(self):
+        form_list = self.get_form_list()
+        return next(
+            (step for step, form_class in form_list.items()
+             if form_class.base_fields and not self.storage.has_step_data(step)),
+            None,
+        )
 
     def forget_conditions(self):
         """Stored answers changed: conditions (and cached cleaned data) must be re-read."""
@@ -352,6 +365,7 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
             "reviews": reviews,
             "incomplete": [r for r in reviews if not r.complete],
             "refused": refused,
+            "page_has_errors": refused,  # the base layout prefixes the title with "Fehler:"
             "return_to_check_name": RETURN_TO_CHECK,
             "submit_url": self.get_step_url(CHECK_STEP),
         }

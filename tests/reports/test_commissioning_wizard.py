@@ -355,6 +355,7 @@ def test_unvisited_steps_are_listed_and_block_submission(client, report):
 
     response = client.post(check_url(report), {"submit_report": "1"})
     assert response.status_code == 400
+    assert "<title>Fehler:" in response.content.decode()
     report.refresh_from_db()
     assert report.status == ReportStatus.DRAFT and report.reference_number is None
 
@@ -488,8 +489,8 @@ def test_points_step_without_questions_counts_once_points_are_valid(client, repo
 
 
 def test_cards_changed_from_the_check_page_lead_back_to_it(client, report):
-    add_point(client, report)
-    point = ChargingPoint.objects.get()
+    complete_all_steps(client, report)
+    point = ChargingPoint.objects.first()
     cards = client.get(step_url(report, "ladepunkte", back_to_check=True)).content.decode()
     edit = reverse("reports:point_edit", args=[report.pk, point.pk]) + "?zur_pruefung=1"
     assert edit in cards
@@ -504,7 +505,90 @@ def test_submission_refused_when_the_application_was_withdrawn_meanwhile(client,
     report.application.kfw_status = "withdrawn"
     report.application.save()
     response = client.post(check_url(report), {"submit_report": "1"})
+    assert response["Location"] == reverse("reports:detail", args=[report.pk])
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT and report.site_city != "Köln"
+    assert not ReportTransition.objects.filter(report=report, to_status="submitted").exists()
+
+
+def test_submission_refused_when_withdrawn_during_the_request(client, report, monkeypatch):
+    """KfW's withdrawal lands between the page check and the submission: the lifecycle
+    refuses inside the transaction, and the answers written for it are rolled back."""
+    from reports import commissioning
+
+    complete_all_steps(client, report)
+    original = commissioning.CommissioningWizard.save_answers
+
+    def withdraw_meanwhile(self, report_, form_dict):
+        original(self, report_, form_dict)
+        type(report_.application).objects.filter(pk=report_.application_id).update(
+            kfw_status="withdrawn"
+        )
+
+    monkeypatch.setattr(commissioning.CommissioningWizard, "save_answers", withdraw_meanwhile)
+    response = client.post(check_url(report), {"submit_report": "1"})
     assert response.status_code == 400
     assert "zurückgezogen" in response.content.decode()
     report.refresh_from_db()
     assert report.status == ReportStatus.DRAFT and report.site_city != "Köln"
+
+
+def test_points_method_must_be_chosen(client, report):
+    response = post_step(client, report, "erfassung", {})
+    assert set(response.context["wizard"]["form"].errors) == {"method"}
+    response = post_step(client, report, "erfassung", {"method": "fax"})
+    assert "gültige Auswahl" in response.content.decode()
+
+
+def test_draft_of_a_withdrawn_application_is_read_only(client, report):
+    add_point(client, report)
+    report.application.kfw_status = "withdrawn"
+    report.application.save()
+    detail = reverse("reports:detail", args=[report.pk])
+    assert client.get(step_url(report, "standort"))["Location"] == detail
+    assert post_step(client, report, "standort", SITE)["Location"] == detail
+    assert add_point(client, report).status_code == 404
+    page = client.get(detail).content.decode()
+    assert "zurückgezogen" in page
+    dashboard = client.get(reverse("applications:dashboard")).content.decode()
+    assert "Inbetriebnahmemeldung ansehen" in dashboard
+    assert ChargingPoint.objects.count() == 1
+
+
+def test_change_that_switches_on_an_unanswered_step_leads_there_first(client, report):
+    complete_all_steps(client, report)
+    response = post_step(client, report, "erfassung", {"method": "upload"}, extra={"zur_pruefung": "1"})
+    assert response["Location"] == step_url(report, "ladepunkte-liste", back_to_check=True)
+    # The points entered one by one still count; continuing without a new list is enough.
+    response = post_step(client, report, "ladepunkte-liste", extra={"zur_pruefung": "1"})
+    assert response["Location"] == check_url(report)
+
+
+def test_english_interface_accepts_the_same_date_and_number_spellings(client, report):
+    client.cookies["django_language"] = "en"
+    response = add_point(client, report, power_kw="3.7",
+                         commissioning_date=days_ago(5).strftime("%d.%m.%Y"))
+    assert response.status_code == 302
+    response = post_step(client, report, "kosten", {**COSTS, "cost_hardware": "12,500.00"})
+    assert response.status_code == 302
+    page = client.get(step_url(report, "standort")).content.decode()
+    assert "Step 1 of 5: Site" in page and "Save and continue later" in page
+
+
+def test_point_list_without_rows_or_broken_is_refused_plainly(client, report):
+    import io
+    import zipfile
+
+    post_step(client, report, "erfassung", {"method": "upload"})
+    empty = post_step(client, report, "ladepunkte-liste",
+                      files={"point_list": upload(point_list_xlsx([]), "leer.xlsx")})
+    assert "enthält keine Ladepunkte" in empty.content.decode()
+
+    broken = io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "kaputt")
+    response = post_step(client, report, "ladepunkte-liste",
+                         files={"point_list": upload(broken.getvalue(), "kaputt.xlsx")})
+    assert "konnte nicht als Excel-Arbeitsmappe gelesen werden" in response.content.decode()
+    assert not ChargingPoint.objects.exists() and not ReportFile.objects.exists()

@@ -15,7 +15,7 @@ class Command(BaseCommand):
             applicant, applications = demo.seed_applications()
             caseworker, totp_secret = demo.seed_caseworker()
         # Outside the block above: the reports commit on their own, with e-mails muted.
-        seed_reports(applicant, applications)
+        seed_reports(applicant, applications, caseworker)
         claimable = next(
             a for a in applications if a.owner_id is None and not a.is_withdrawn
         )
