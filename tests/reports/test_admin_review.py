@@ -235,3 +235,55 @@ def test_detail_pages_of_operation_and_final_proof_reports(client, caseworker):
     ReportFileFactory(report=final, kind="invoice", original_name="Rechnung 1.pdf")
     html = client.get(change_url(final)).content.decode()
     assert "Alle Ladepunkte sind in Betrieb." in html and "Rechnung 1.pdf" in html
+
+
+def test_whole_round_trip_through_the_wizard_and_the_admin(client, django_capture_on_commit_callbacks):
+    """Applicant submits through the wizard, the caseworker returns it in the admin, the
+    applicant reads the comment, revises and resubmits, the caseworker accepts: every
+    step over HTTP, every transition recorded, every e-mail sent."""
+    from django.core import mail
+
+    from .test_commissioning_wizard import complete_all_steps
+    from .wizard_helpers import COSTS, check_url, days_ago, post_step
+
+    applicant = UserFactory()
+    caseworker = CaseworkerFactory()
+    application = FundingApplicationFactory(
+        owner=applicant, approval_date=days_ago(200), approved_charging_points=3
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.force_login(applicant)
+        client.post(reverse("reports:start", args=[application.pk, "commissioning", 0]))
+        report = Report.objects.get(application=application)
+        complete_all_steps(client, report)
+        assert client.post(check_url(report), {"submit_report": "1"}).status_code == 302
+
+        client.force_login(caseworker)
+        html = client.get(change_url(report)).content.decode()
+        proof = report.files.get()
+        assert reverse("reports:file_download", args=[proof.pk]) in html
+        assert client.get(reverse("reports:file_download", args=[proof.pk])).status_code == 200
+        comment = "Bitte prüfen Sie die sonstigen Kosten."
+        assert client.post(return_url(report), {"comment": comment}).status_code == 302
+
+        client.force_login(applicant)
+        assert comment in client.get(reverse("applications:dashboard")).content.decode()
+        client.post(reverse("reports:reopen", args=[report.pk]))
+        post_step(client, report, "kosten", {**COSTS, "cost_other": "99"},
+                  extra={"zur_pruefung": "1"})
+        assert client.post(check_url(report), {"submit_report": "1"}).status_code == 302
+
+        client.force_login(caseworker)
+        assert client.post(accept_url(report), {"comment": ""}).status_code == 302
+
+    report.refresh_from_db()
+    assert report.status == ReportStatus.ACCEPTED and str(report.cost_other) == "99.00"
+    assert [(f, t) for f, t, _by, _c in history(report)] == [
+        ("not_started", "draft"), ("draft", "submitted"), ("submitted", "returned"),
+        ("returned", "draft"), ("draft", "submitted"), ("submitted", "accepted"),
+    ]
+    assert [m.to for m in mail.outbox] == [[applicant.email]] * 4
+    receipt, returned, receipt_again, accepted = (m.body for m in mail.outbox)
+    assert report.reference_number in receipt and report.reference_number in receipt_again
+    assert comment in returned
+    assert reverse("reports:detail", args=[report.pk]) in accepted
