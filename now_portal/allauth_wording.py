@@ -9,6 +9,8 @@ own, so every page speaks to applicants in the same polite voice. Never imported
 from django.utils.translation import gettext_noop
 
 ALLAUTH_MESSAGES = [
+    # Jargon rather than informal, but applicants should not meet "Token" either.
+    gettext_noop('Bad Token'),  # templates/account/password_reset_from_key.html
     gettext_noop('Are you sure you want to sign out?'),  # templates/account/logout.html
     gettext_noop('Too many failed login attempts. Try again later.'),  # account/adapter.py
     gettext_noop('You cannot remove your primary email address.'),  # account/adapter.py:62

@@ -18,6 +18,7 @@ PUBLIC_PAGES = [
     "account_login",
     "account_signup",
     "account_reset_password",
+    "account_reset_password_done",
     "accessibility",
     "imprint",
     "privacy",
@@ -115,6 +116,16 @@ def test_application_detail_in_german_and_english(client, application):
 
 def test_claim_confirmation_page_in_german_and_english(client, applicant):
     check_both_languages(client, reverse("applications:confirm_claim", args=["some-token"]))
+
+
+def test_invalid_password_reset_link_page(client):
+    url = reverse("account_reset_password_from_key", kwargs={"uidb36": "zz", "key": "not-a-key"})
+    response = client.get(url, follow=True)
+    assert response.status_code == 200
+    page = tree(response)
+    assert_base_layout(page, "de")
+    assert_csp_safe(page)
+    assert not INFORMAL_GERMAN.findall(text(find(page, "main")))
 
 
 def test_failed_claim_link_page(client, applicant):

@@ -2,19 +2,11 @@
 summary, the skip link and the summary's links work from the keyboard, touch targets are
 large enough, nothing scrolls sideways at 320 px, and the core tasks need no JavaScript."""
 
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 
 from tests.applications.factories import PASSWORD, FundingApplicationFactory, UserFactory
-from tests.browser.support import CHROMIUM
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not found at {CHROMIUM}"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
