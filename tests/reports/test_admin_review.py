@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from reports import lifecycle
 from reports.models import Report, ReportStatus, ReportTransition, ReportType
@@ -178,7 +179,7 @@ def listed(client, **params):
 
 
 def test_filters_and_search(client, caseworker):
-    today = datetime.date.today()
+    today = timezone.localdate()
     municipal = ReportFactory(
         application__program="439", application__applicant_name="Gemeinde Wiesental",
         status=ReportStatus.SUBMITTED,
