@@ -262,3 +262,15 @@ def test_the_unique_record_is_what_stops_a_parallel_insert(application):
     _remind(report, ReminderOccasion.OVERDUE, application.owner.email, summary)
     assert (summary.overdue, summary.already_sent) == (1, 1)
     assert len(mail.outbox) == 1 and ReminderSent.objects.count() == 1
+
+
+def test_command_fails_loudly_when_reminders_could_not_be_sent(application, monkeypatch):
+    from reports import emails
+
+    def refused(*args, **kwargs):
+        raise ConnectionResetError("mail server went away")
+
+    monkeypatch.setattr(emails, "send_reminder", refused)
+    with pytest.raises(CommandError, match="1 reminders could not be sent"):
+        call_command("send_report_reminders", "--date", (DUE + DAY).isoformat(),
+                     stdout=io.StringIO())
