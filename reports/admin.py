@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
+from django.forms.renderers import DjangoTemplates
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -50,6 +51,9 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 class ReviewForm(forms.Form):
+    # Admin look, not the applicants' KERN markup.
+    default_renderer = DjangoTemplates()
+
     comment = forms.CharField(
         label=_("Comment for the applicant"),
         required=False,
