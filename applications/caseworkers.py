@@ -8,6 +8,9 @@ CASEWORKER_PERMISSIONS = [
     "applications.view_fundingapplication",
     "applications.change_fundingapplication",
     "applications.view_applicationclaim",
+    # Reports: read everything, download the files; "change" = accept or return.
+    "reports.view_report",
+    "reports.change_report",
 ]
 
 

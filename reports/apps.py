@@ -7,3 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        from . import emails, lifecycle
+
+        lifecycle.report_transitioned.connect(
+            emails.on_report_transitioned, dispatch_uid="reports.emails"
+        )

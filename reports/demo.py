@@ -1,21 +1,28 @@
-"""Demo reports for the demo applicant (`manage.py seed_demo_reports`): one of each status.
+"""Demo reports for the demo applicant (`manage.py seed_demo`, also `seed_demo_reports`):
+every status on the dashboard – accepted, submitted, draft (overdue), returned with the
+caseworker's comment, not started.
 
 Deterministic and idempotent: an application that already has reports is left alone.
-Status changes go through `reports.lifecycle`, as in real use; only the timestamps are
-moved into the past afterwards so that the deadlines look like a real history."""
+Status changes go through `reports.lifecycle`, as in real use (with its e-mails muted);
+only the timestamps are moved into the past afterwards so that the deadlines look like a
+real history."""
 
 import datetime
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 
 from applications import demo as application_demo
 
-from . import lifecycle
+from . import emails, lifecycle
 from .models import ChargingPoint, Connector, CurrentType, Report, ReportFile, ReportFileKind, ReportType
 
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+RETURN_COMMENT = (
+    "Der Nachweis über den Ökostrom ist nicht lesbar. Bitte laden Sie ihn erneut hoch."
+)
 
 
 def _aware(day: datetime.date) -> datetime.datetime:
@@ -45,9 +52,7 @@ def _commissioning_answers(report: Report, points: int, first_day: datetime.date
     proof.save()
 
 
-def seed_demo_reports() -> list[Report]:
-    applicant, applications = application_demo.seed_applications()
-    caseworker, _secret = application_demo.seed_caseworker()
+def _seed(applicant, applications, caseworker) -> list[Report]:
     own = [a for a in applications if a.owner_id == applicant.pk and not a.is_withdrawn][:3]
     created = []
     for index, application in enumerate(own):
@@ -81,9 +86,25 @@ def seed_demo_reports() -> list[Report]:
             # Returned for changes with the caseworker's comment.
             _commissioning_answers(commissioning, 2, first_day)
             lifecycle.submit(commissioning, applicant)
-            lifecycle.return_for_changes(
-                commissioning, caseworker,
-                "Der Nachweis über den Ökostrom ist nicht lesbar. Bitte laden Sie ihn erneut hoch.",
-            )
+            lifecycle.return_for_changes(commissioning, caseworker, RETURN_COMMENT)
             created.append(commissioning)
     return created
+
+
+def seed_reports(applicant, applications, caseworker=None) -> list[Report]:
+    """Reports for the demo applicant's first three applications; returns the new ones.
+
+    Call it outside an open transaction: it commits on its own while the lifecycle's
+    e-mails are muted (they are sent on commit), so nobody is mailed about demo data."""
+    if caseworker is None:
+        caseworker, _secret = application_demo.seed_caseworker()
+    with emails.muted(), transaction.atomic():
+        return _seed(applicant, applications, caseworker)
+
+
+def seed_demo_reports() -> list[Report]:
+    """The demo applications and caseworker (idempotent), then their reports."""
+    with transaction.atomic():
+        applicant, applications = application_demo.seed_applications()
+        caseworker, _secret = application_demo.seed_caseworker()
+    return seed_reports(applicant, applications, caseworker)

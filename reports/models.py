@@ -52,6 +52,10 @@ class ReportQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.filter(due_date__lt=today, status__in=OPEN_STATUSES)
 
+    def for_review(self):
+        """What the caseworkers' list and export read of each report, in the same query."""
+        return self.select_related("application", "application__owner")
+
     def with_first_commissioning_date(self):
         """Annotate each report with its earliest charging point commissioning date."""
         return self.annotate(first_commissioning_date=Min("charging_points__commissioning_date"))
@@ -358,3 +362,33 @@ class ReportTransition(models.Model):
 
     def __str__(self):
         return f"{self.report}: {self.from_status} → {self.to_status}"
+
+
+class ReminderOccasion(models.TextChoices):
+    DUE_SOON = "due_soon", _("due in 14 days")
+    OVERDUE = "overdue", _("overdue")
+
+
+class ReminderSent(models.Model):
+    """A reminder e-mail for one report and occasion. The row is written BEFORE the mail
+    goes out; its unique constraint is what keeps two runs from reminding twice."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    occasion = models.CharField(_("occasion"), max_length=20, choices=ReminderOccasion.choices)
+    recipient = models.EmailField(_("recipient"), max_length=254)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        ordering = ["report", "sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "occasion"], name="one_reminder_per_report_and_occasion"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.report} – {self.get_occasion_display()}"

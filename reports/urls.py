@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/ueberarbeiten/", views.reopen, name="reopen"),
     path("<int:pk>/bestaetigung/", views.confirmation, name="confirmation"),
+    path("dateien/<int:pk>/", views.file_download, name="file_download"),
     # Commissioning report: the wizard, and the charging point cards on pages of their own.
     *CommissioningWizard.urls("inbetriebnahme"),
     path("<int:pk>/ladepunkte/neu/", views.point_add, name="point_add"),

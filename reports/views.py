@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from applications.models import FundingApplication
 
-from . import deadlines, lifecycle, points
+from . import deadlines, downloads, lifecycle, points
 from .answers import answer_sections
 from .forms import ChargingPointForm
 from .models import Report, ReportStatus, ReportType
@@ -166,3 +166,13 @@ def point_list_template(request, pk):
     )
     response["Content-Disposition"] = 'attachment; filename="Ladepunkte-Vorlage.xlsx"'
     return response
+
+
+# --- Files: only through this permission check, never by their storage URL -----------
+
+
+@login_required
+def file_download(request, pk):
+    """The report's applicant or a caseworker gets the file; anyone else a 404."""
+    report_file = get_object_or_404(downloads.downloadable_files(request.user), pk=pk)
+    return downloads.download_response(report_file)

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from applications import demo
+from reports.demo import seed_reports
 
 
 class Command(BaseCommand):
@@ -13,6 +14,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             applicant, applications = demo.seed_applications()
             caseworker, totp_secret = demo.seed_caseworker()
+        # Outside the block above: the reports commit on their own, with e-mails muted.
+        seed_reports(applicant, applications, caseworker)
         claimable = next(
             a for a in applications if a.owner_id is None and not a.is_withdrawn
         )
