@@ -44,10 +44,10 @@ run: venv-prod assets demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: venv-dev assets
-	$(BIN)/pytest
+	$(BIN)/pytest -rs
 
 test-mariadb: venv-dev assets
-	DATABASE_URL=$(MARIADB_URL) $(BIN)/pytest
+	DATABASE_URL=$(MARIADB_URL) $(BIN)/pytest -rs
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles build

@@ -1,11 +1,24 @@
 """allauth adapters: registration is only open as a claim of an imported application."""
 
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
+from django.utils.translation import gettext
 
 
 class PortalAccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # allauth's mails greet "from <site name>"; without the sites framework that
+        # would be the bare host name.
+        request = globals()["context"].request
+        domain = request.get_host() if request else urlsplit(settings.PORTAL_BASE_URL).netloc
+        site = SimpleNamespace(name=gettext("NOW Portal"), domain=domain)
+        super().send_mail(template_prefix, email, {"current_site": site, **context})
+
     def send_account_already_exists_mail(self, email: str) -> None:
         # allauth sends this mail for a sign-up it silently declines. A declined claim
         # goes the same way (so the screen looks the same), but the mail says why.

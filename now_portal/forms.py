@@ -1,8 +1,103 @@
-"""Form rendering: every Django form renders with the KERN design system's markup."""
+"""Form rendering: every Django form renders with the KERN design system's markup.
 
+The renderer's bound field adds KERN's classes and the error state to each widget, so a
+form renders right whether a template uses `{{ form }}`, `{{ field.as_field_group }}` or
+just `{{ field }}` (the layout around it is in templates/kern/field.html).
+"""
+
+from django import forms
+from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+
+# The KERN class of each kind of control; `None` where the markup comes from the options.
+_INPUT = "kern-form-input__input"
+_CHECK = "kern-form-check__checkbox"
+_RADIO = "kern-form-check__radio"
+_SELECT = "kern-form-input__select"
+
+
+def _kern_class(widget: forms.Widget) -> str:
+    # CheckboxSelectMultiple is a RadioSelect subclass: ask for it first.
+    if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
+        return _CHECK
+    if isinstance(widget, forms.RadioSelect):
+        return _RADIO
+    if isinstance(widget, forms.Select):  # also SelectMultiple, NullBooleanSelect
+        return _SELECT
+    return _INPUT
+
+
+class KernBoundField(BoundField):
+    """A bound field that knows how KERN lays it out."""
+
+    @property
+    def kern_kind(self) -> str:
+        """Which KERN pattern the field template uses for this field."""
+        widget = self.field.widget
+        if widget.is_hidden:
+            return "hidden"
+        if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+            return "choices"
+        if isinstance(widget, forms.CheckboxInput):
+            return "checkbox"
+        if isinstance(widget, forms.MultiWidget):
+            return "group"
+        if isinstance(widget, forms.SelectMultiple):
+            return "select_multiple"
+        if isinstance(widget, forms.Select):
+            return "select"
+        if isinstance(widget, forms.FileInput):
+            return "file"
+        if isinstance(widget, forms.PasswordInput):
+            return "password"
+        return "input"
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.auto_id}_error" if self.auto_id else ""
+
+    @property
+    def hint_id(self) -> str:
+        return f"{self.auto_id}_helptext" if self.auto_id else ""
+
+    @property
+    def needs_reentry(self) -> bool:
+        """Browsers never send back a password or a file: say so when the form has errors."""
+        return (
+            self.kern_kind in ("password", "file")
+            and self.form.is_bound
+            and bool(self.form.errors)
+            and not getattr(self.field.widget, "render_value", False)
+            # A file already stored stays; only a newly chosen one is lost.
+            and not (self.kern_kind == "file" and self.initial)
+        )
+
+    @property
+    def aria_describedby(self):
+        described_by = super().aria_describedby
+        if described_by is None or self.help_text or not self.needs_reentry:
+            return described_by
+        return " ".join(filter(None, [self.hint_id, described_by]))
+
+    @property
+    def anchor_id(self) -> str:
+        """The id the error summary links to: the control itself, or a group's first one."""
+        return self.id_for_label or (f"{self.auto_id}_0" if self.auto_id else "")
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if widget.is_hidden:
+            return attrs
+        kern_class = _kern_class(widget)
+        classes = [attrs.get("class") or widget.attrs.get("class") or "", kern_class]
+        if self.errors:
+            classes.append(f"{kern_class}--error")
+        attrs["class"] = " ".join(c for c in classes if c)
+        return attrs
 
 
 class KernFormRenderer(TemplatesSetting):
     form_template_name = "kern/form.html"
     field_template_name = "kern/field.html"
+    bound_field_class = KernBoundField

@@ -9,6 +9,7 @@ from django.urls import reverse
 from applications.models import ApplicationClaim
 
 from .factories import FundingApplicationFactory, UserFactory
+from .pages import screen
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,7 @@ def test_failed_dashboard_claim_looks_the_same_and_claims_nothing(client, applic
     response = client.post(reverse("applications:claim"), {"kfw_number": number, "email": "x@example.org"})
 
     assert response.status_code == reference.status_code == 200
-    assert response.content == reference.content
+    assert screen(response).replace("x@example.org", "") == screen(reference).replace("x@example.org", "")
     assert not ApplicationClaim.objects.filter(user=applicant).exists()
     assert len(mail.outbox) == 1 and number in mail.outbox[0].body
 

@@ -77,3 +77,8 @@ def test_seed_demo_twice_creates_nothing_new():
     assert sorted(FundingApplication.objects.values_list("kfw_number", "owner_id")) == owners
     assert counts[1] >= 24
     assert FundingApplication.objects.filter(owner__isnull=False).exists()
+
+
+def test_browser_language_does_not_override_german(client):
+    response = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="de"' in response.content.decode()

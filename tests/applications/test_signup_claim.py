@@ -9,6 +9,7 @@ from django.urls import reverse
 from applications.models import ApplicationClaim, FundingApplication, User
 
 from .factories import PASSWORD, FundingApplicationFactory, UserFactory
+from .pages import screen
 
 pytestmark = pytest.mark.django_db
 
@@ -19,13 +20,6 @@ def sign_up(client, kfw_number, email):
         {"kfw_number": kfw_number, "email": email, "password1": PASSWORD, "password2": PASSWORD},
         follow=True,
     )
-
-
-def screen(response) -> str:
-    """What the person sees, without the per-request CSRF token and the address typed."""
-    html = response.content.decode()
-    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
-    return html
 
 
 def code_from_mail(message) -> str:

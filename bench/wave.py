@@ -1,0 +1,210 @@
+"""A wave of applicants under load, against gunicorn and MariaDB, with its own baseline.
+
+    python bench/wave.py [--users 200] [--ramp 60] [--workers 4]
+
+Creates N claimable applications in a fresh MariaDB database, starts the portal under
+gunicorn with production settings (over plain HTTP on loopback), times a single user
+walking the journey alone, then runs a wave of N locust users who register by claim,
+confirm the e-mail code, sign in and open the dashboard, ramping up within --ramp
+seconds. Prints requests/s, p50 and p95 per page, errors, and checks afterwards that
+every applicant got exactly their application. Targets: no errors, nothing lost or
+doubled, p95 under the wave <= 3x the single-user p95.
+"""
+
+import argparse
+import csv
+import json
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+PYTHON = sys.executable
+PASSWORD = "Wellen-Passwort-2026"
+MARIADB = os.environ.get("WAVE_MARIADB", "mysql://root@127.0.0.1:3306")
+
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def portal_env(database: str, mail_dir: Path) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="now_portal.settings",
+        DATABASE_URL=f"{MARIADB}/{database}",
+        DJANGO_DEBUG="0",
+        DJANGO_HTTPS_ONLY="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_CACHE="database",
+        DJANGO_TRUSTED_PROXY_COUNT="1",
+        DJANGO_EMAIL_FILE_PATH=str(mail_dir),
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def manage(env, *args):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def prepare(env, database: str, users: int) -> list[dict]:
+    subprocess.run(["mysql", "-h127.0.0.1", "-uroot", "-e",
+                    f"DROP DATABASE IF EXISTS {database}; CREATE DATABASE {database} "
+                    "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"], check=True)
+    manage(env, "migrate", "--noinput")
+    manage(env, "createcachetable")
+    manage(env, "collectstatic", "--noinput")
+    code = (
+        "import django, json, sys; django.setup(); "
+        "from bench.wave_data import create_claimable_applications as c; "
+        "print(json.dumps(c(int(sys.argv[1]))))"
+    )
+    out = subprocess.run([PYTHON, "-c", code, str(users)], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def start_gunicorn(env, port: int, workers: int):
+    process = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "now_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
+         "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def single_user_pass(base_url: str, accounts: list[dict], mail_dir: Path) -> dict[str, list[float]]:
+    sys.path.insert(0, str(BENCH))
+    from wave_flow import TimedSession, applicant_journey
+
+    timings: dict[str, list[float]] = {}
+    for number, account in enumerate(accounts):
+        session = TimedSession(base_url, forwarded_for=f"2001:db8:1::{number + 1:x}")
+        applicant_journey(session, account["kfw_number"], account["email"], PASSWORD, mail_dir)
+        for name, values in session.timings.items():
+            timings.setdefault(name, []).extend(values)
+    return timings
+
+
+def run_wave(base_url: str, accounts: list[dict], mail_dir: Path, ramp: int, workdir: Path) -> dict:
+    accounts_file = workdir / "accounts.json"
+    accounts_file.write_text(json.dumps(accounts))
+    env = dict(os.environ, WAVE_ACCOUNTS=str(accounts_file), WAVE_MAIL_DIR=str(mail_dir),
+               WAVE_PASSWORD=PASSWORD, PYTHONPATH=str(BENCH))
+    users = len(accounts)
+    spawn_rate = max(1.0, users / ramp)
+    started = time.monotonic()
+    subprocess.run(
+        [PYTHON, "-m", "locust", "-f", str(BENCH / "wave_locustfile.py"), "--headless",
+         "--host", base_url, "-u", str(users), "-r", f"{spawn_rate:.2f}",
+         "--run-time", f"{ramp + 180}s", "--stop-timeout", "30", "--csv", str(workdir / "wave"),
+         "--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0"],
+        cwd=BENCH, env=env, check=True,
+    )
+    duration = time.monotonic() - started
+    rows = list(csv.DictReader((workdir / "wave_stats.csv").open()))
+    return {"rows": rows, "duration": duration}
+
+
+def verify(env, accounts: list[dict]) -> tuple[int, int]:
+    code = (
+        "import django, json, sys; django.setup(); "
+        "from bench.wave_data import claimed_counts as c; "
+        "print(json.dumps(c(json.load(open(sys.argv[1])))))"
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump([a["kfw_number"] for a in accounts], handle)
+    out = subprocess.run([PYTHON, "-c", code, handle.name], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return result["claimed_once"], result["missing_or_doubled"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--ramp", type=int, default=60, help="seconds to reach all users")
+    parser.add_argument("--single", type=int, default=10, help="journeys of the lone user")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--database", default="now_bench_wave")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="now-wave-"))
+    mail_dir = workdir / "mail"
+    mail_dir.mkdir()
+    env = portal_env(args.database, mail_dir)
+    print(f"Preparing {args.users + args.single} claimable applications in {args.database} …")
+    accounts = prepare(env, args.database, args.users + args.single)
+    single_accounts, wave_accounts = accounts[: args.single], accounts[args.single:]
+    port = free_port()
+    server = start_gunicorn(env, port, args.workers)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        alone = single_user_pass(base_url, single_accounts, mail_dir)
+        wave = run_wave(base_url, wave_accounts, mail_dir, args.ramp, workdir)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    claimed_once, missing_or_doubled = verify(env, accounts)
+
+    print(f"\nWave: {len(wave_accounts)} applicants, ramp {args.ramp}s, gunicorn "
+          f"{args.workers}x4 threads, MariaDB; ran {wave['duration']:.0f}s")
+    print(f"{'page':<16}{'alone p50':>10}{'alone p95':>10}{'wave p50':>10}{'wave p95':>10}"
+          f"{'ratio p95':>10}{'req/s':>8}{'errors':>8}")
+    worst_ratio, errors_total = 0.0, 0
+    for row in wave["rows"]:
+        name = row["Name"]
+        if name == "Aggregated":
+            continue
+        errors = int(row["Failure Count"])
+        errors_total += errors
+        single = alone.get(name)
+        if not single:
+            print(f"{name:<16}{'':>40}{'':>10}{float(row['Requests/s']):>8.1f}{errors:>8}")
+            continue
+        alone_p50, alone_p95 = statistics.median(single), percentile(single, 0.95)
+        wave_p50, wave_p95 = float(row["50%"]), float(row["95%"])
+        ratio = wave_p95 / alone_p95 if alone_p95 else float("inf")
+        worst_ratio = max(worst_ratio, ratio)
+        print(f"{name:<16}{alone_p50:>10.0f}{alone_p95:>10.0f}{wave_p50:>10.0f}{wave_p95:>10.0f}"
+              f"{ratio:>10.2f}{float(row['Requests/s']):>8.1f}{errors:>8}")
+    total = next(r for r in wave["rows"] if r["Name"] == "Aggregated")
+    print(f"\nall pages: {float(total['Requests/s']):.1f} req/s, {errors_total} errors; "
+          f"worst p95 ratio wave/alone {worst_ratio:.2f} (target <= 3)")
+    print(f"applications claimed exactly once: {claimed_once}/{len(accounts)}; "
+          f"missing or doubled: {missing_or_doubled} (target 0)")
+    ok = errors_total == 0 and missing_or_doubled == 0 and worst_ratio <= 3
+    print("RESULT:", "targets met" if ok else "targets NOT met")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

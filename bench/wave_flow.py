@@ -1,0 +1,99 @@
+"""What one applicant does in the wave: register by claim, confirm, sign in, dashboard.
+
+Shared by the locust users of the wave and the single user timed alone, so both walk
+exactly the same pages. `client` is locust's HttpSession or `TimedSession` below.
+"""
+
+import re
+import time
+from pathlib import Path
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CODE = re.compile(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", re.MULTILINE)
+
+
+class FlowError(Exception):
+    pass
+
+
+def csrf_token(response) -> str:
+    match = CSRF.search(response.text)
+    if not match:
+        raise FlowError(f"no CSRF token on {response.url}")
+    return match.group(1)
+
+
+def expect(response, path_fragment: str):
+    if response.status_code != 200 or path_fragment not in response.url:
+        raise FlowError(f"expected {path_fragment}, got {response.status_code} {response.url}")
+    return response
+
+
+def wait_for_code(mail_dir: Path, email: str, timeout: float = 30.0) -> str:
+    """The verification code the portal e-mailed (file backend: one file per message)."""
+    deadline = time.monotonic() + timeout
+    needle = f"To: {email}"
+    while time.monotonic() < deadline:
+        for path in sorted(mail_dir.glob("*.log"), reverse=True):
+            text = path.read_text(errors="replace")
+            if needle in text:
+                match = CODE.search(text[text.index(needle):])
+                if match:
+                    return match.group(1)
+        time.sleep(0.2)
+    raise FlowError(f"no verification code for {email}")
+
+
+def applicant_journey(client, kfw_number: str, email: str, password: str, mail_dir: Path):
+    page = client.get("/konto/signup/", name="signup form")
+    page = client.post(
+        "/konto/signup/",
+        data={"csrfmiddlewaretoken": csrf_token(page), "kfw_number": kfw_number,
+              "email": email, "password1": password, "password2": password},
+        name="signup submit",
+    )
+    expect(page, "/konto/confirm-email/")
+    code = wait_for_code(mail_dir, email)
+    page = client.post(
+        "/konto/confirm-email/",
+        data={"csrfmiddlewaretoken": csrf_token(page), "code": code},
+        name="confirm code",
+    )
+    expect(page, "/uebersicht/")
+    page = client.get("/konto/logout/", name="logout form")
+    client.post("/konto/logout/", data={"csrfmiddlewaretoken": csrf_token(page)}, name="logout")
+    page = client.get("/konto/login/", name="login form")
+    page = client.post(
+        "/konto/login/",
+        data={"csrfmiddlewaretoken": csrf_token(page), "login": email, "password": password},
+        name="login submit",
+    )
+    expect(page, "/uebersicht/")
+    if kfw_number not in page.text:
+        raise FlowError("the claimed application is not on the dashboard")
+    expect(client.get("/uebersicht/", name="dashboard"), "/uebersicht/")
+
+
+class TimedSession:
+    """requests.Session that records the time of each named request (single-user pass)."""
+
+    def __init__(self, base_url: str, forwarded_for: str):
+        import requests
+
+        self.base_url = base_url
+        self.session = requests.Session()
+        self.session.headers["X-Forwarded-For"] = forwarded_for
+        self.timings: dict[str, list[float]] = {}
+
+    def _timed(self, method, path, name, **kwargs):
+        started = time.perf_counter()
+        response = self.session.request(method, self.base_url + path, **kwargs)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        self.timings.setdefault(name, []).append(elapsed_ms)
+        return response
+
+    def get(self, path, name):
+        return self._timed("GET", path, name)
+
+    def post(self, path, data, name):
+        return self._timed("POST", path, name, data=data)
