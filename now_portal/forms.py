@@ -94,6 +94,10 @@ class KernBoundField(BoundField):
         if self.errors:
             classes.append(f"{kern_class}--error")
         attrs["class"] = " ".join(c for c in classes if c)
+        if self.label:
+            # A placeholder beside a label reads like a value already filled in (GOV.UK
+            # and KERN advise against it); False makes Django leave the attribute out.
+            attrs["placeholder"] = False
         return attrs
 
 

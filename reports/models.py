@@ -5,6 +5,7 @@ Status changes go only through `reports.lifecycle`; due dates come only from
 """
 
 import uuid
+from decimal import Decimal
 from pathlib import PurePath
 
 from django.conf import settings
@@ -17,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import FundingApplication
 
 # A charging point's power, in kW (programme rules).
-MIN_POWER_KW = 3.7
-MAX_POWER_KW = 350
+MIN_POWER_KW = Decimal("3.7")
+MAX_POWER_KW = Decimal("350")
 
 
 class ReportType(models.TextChoices):

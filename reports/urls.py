@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .commissioning import CommissioningWizard
 
 app_name = "reports"
 
@@ -12,4 +13,11 @@ urlpatterns = [
     ),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/ueberarbeiten/", views.reopen, name="reopen"),
+    path("<int:pk>/bestaetigung/", views.confirmation, name="confirmation"),
+    # Commissioning report: the wizard, and the charging point cards on pages of their own.
+    *CommissioningWizard.urls("inbetriebnahme"),
+    path("<int:pk>/ladepunkte/neu/", views.point_add, name="point_add"),
+    path("<int:pk>/ladepunkte/<int:point_pk>/aendern/", views.point_edit, name="point_edit"),
+    path("<int:pk>/ladepunkte/<int:point_pk>/entfernen/", views.point_delete, name="point_delete"),
+    path("<int:pk>/ladepunkte/vorlage.xlsx", views.point_list_template, name="point_list_template"),
 ]

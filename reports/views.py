@@ -1,14 +1,15 @@
 """Applicant pages around the report wizards: start a report, open one (resume or read)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
 from applications.models import FundingApplication
 
-from . import deadlines, lifecycle
+from . import deadlines, lifecycle, points
+from .forms import ChargingPointForm
 from .models import Report, ReportStatus, ReportType
 
 
@@ -74,3 +75,78 @@ def reopen(request, pk):
     except lifecycle.TransitionNotAllowed:
         pass  # already reopened (a second click): the draft opens either way
     return redirect("reports:detail", report.pk)
+
+
+@login_required
+def confirmation(request, pk):
+    """The receipt after submission: bookmarkable, works as long as the report is not a draft."""
+    report = owned_report(request, pk)
+    if report.status in (ReportStatus.DRAFT, ReportStatus.NOT_STARTED) or not report.reference_number:
+        return redirect("reports:detail", report.pk)
+    return render(request, "reports/confirmation.html", {
+        "report": report,
+        "charging_points": report.charging_points.all(),
+        "files": report.files.all(),
+    })
+
+
+# --- Charging point cards of a commissioning report (each a page of its own) ----------
+
+
+def editable_commissioning_report(request, pk) -> Report:
+    report = owned_report(request, pk, type=ReportType.COMMISSIONING)
+    if not report.is_editable:
+        raise Http404  # read-only once submitted
+    return report
+
+
+def points_step_url(report) -> str:
+    return reverse("reports:commissioning_step", args=[report.pk, "ladepunkte"])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point_add(request, pk):
+    report = editable_commissioning_report(request, pk)
+    form = ChargingPointForm(request.POST or None, report=report)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect(points_step_url(report))
+    return render(request, "reports/commissioning/point_form.html",
+                  {"report": report, "form": form, "adding": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point_edit(request, pk, point_pk):
+    report = editable_commissioning_report(request, pk)
+    point = get_object_or_404(report.charging_points, pk=point_pk)
+    form = ChargingPointForm(request.POST or None, instance=point, report=report)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect(points_step_url(report))
+    return render(request, "reports/commissioning/point_form.html",
+                  {"report": report, "form": form, "point": point, "adding": False})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point_delete(request, pk, point_pk):
+    report = editable_commissioning_report(request, pk)
+    point = get_object_or_404(report.charging_points, pk=point_pk)
+    if request.method == "POST":
+        point.delete()
+        return redirect(points_step_url(report))
+    return render(request, "reports/commissioning/point_delete.html",
+                  {"report": report, "point": point})
+
+
+@login_required
+def point_list_template(request, pk):
+    owned_report(request, pk, type=ReportType.COMMISSIONING)
+    response = HttpResponse(
+        points.point_list_template(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="Ladepunkte-Vorlage.xlsx"'
+    return response

@@ -1,0 +1,376 @@
+"""The machinery every report wizard uses: a draft kept in the database, named step URLs,
+back and "save and continue later" that keep what was typed, a check-your-answers page,
+and submission only from there.
+
+It builds on formtools' NamedUrlWizardView (forms per step, conditions, step helpers) but
+replaces its request handling where formtools is known to lose data:
+- formtools' storage changes `storage.data` in place, so a storage whose `data` is a
+  property over the database would never save (jazzband/django-formtools#289).
+  `DraftStorage` loads the draft ONCE per request into a plain dict and writes it back
+  ONCE at the end, and only if it changed.
+- Its "previous" button (`wizard_goto_step`) throws the current step's input away and,
+  with conditional steps, may even validate and move forward (#277). Here "back" and
+  "save and continue later" store the step's input unvalidated, then move.
+- Uploaded files vanish after going back or at `done` (#130, #207, #191): here an
+  accepted upload becomes a ReportFile of the report at once, and the forms are told
+  about the files the report already has.
+- Steps never visited fail the final revalidation and send the user off to some step:
+  here the check page shows each step as complete or not, with a link to it, and
+  submission is refused (nothing changes) until every active step is complete.
+- Conditions read only stored answers (never the current step), so "previous" and the
+  step count are the same whichever page asks.
+"""
+
+import copy
+import json
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import date as date_filter, yesno
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+from formtools.wizard.storage.base import BaseStorage
+from formtools.wizard.views import NamedUrlWizardView, StepsHelper
+
+from . import lifecycle, uploads
+from .models import Report, ReportStatus
+
+CHECK_STEP = "pruefen"
+RETURN_TO_CHECK = "zur_pruefung"
+
+
+class DraftStorage(BaseStorage):
+    """formtools storage over `Report.wizard_state` and `Report.current_step`."""
+
+    def __init__(self, prefix, request=None, file_storage=None, *, report: Report):
+        super().__init__(prefix, request, file_storage)
+        self.report = report
+        state = copy.deepcopy(report.wizard_state or {})
+        self.data = {
+            self.step_key: report.current_step or None,
+            self.step_data_key: state.get(self.step_data_key, {}),
+            self.step_files_key: {},
+            self.extra_data_key: state.get(self.extra_data_key, {}),
+        }
+        self._saved = self._snapshot()
+
+    def _snapshot(self) -> str:
+        return json.dumps(self.data, sort_keys=True)
+
+    # Files are never kept by the storage: an accepted upload is a ReportFile at once.
+    def set_step_files(self, step, files):
+        return None
+
+    def get_step_files(self, step):
+        return None
+
+    def reset(self):
+        self.init_data()
+
+    def has_step_data(self, step) -> bool:
+        return step in self.data[self.step_data_key]
+
+    def save(self) -> bool:
+        """Write the draft if it changed. Only a draft is written: a request that arrives
+        after submission (a second tab) cannot change a submitted report."""
+        if self._snapshot() == self._saved:
+            return False
+        state = {
+            self.step_data_key: self.data[self.step_data_key],
+            self.extra_data_key: self.data[self.extra_data_key],
+        }
+        current = self.data[self.step_key] or ""
+        Report.objects.filter(pk=self.report.pk, status=ReportStatus.DRAFT).update(
+            wizard_state=state, current_step=current, updated_at=timezone.now()
+        )
+        self.report.wizard_state, self.report.current_step = state, current
+        self._saved = self._snapshot()
+        return True
+
+    def update_response(self, response):
+        self.save()
+
+
+@dataclass
+class StepReview:
+    """One step on the check page."""
+
+    name: str
+    title: str
+    number: int
+    url: str
+    complete: bool
+    rows: list = field(default_factory=list)  # (label, value) pairs
+    form: object = None
+
+
+def display_value(bound_field, value):
+    """A cleaned value as the applicant should read it on the check page."""
+    form_field = bound_field.field
+    if value is None or value == "":
+        return _("not given")
+    if isinstance(value, bool):
+        return yesno(value, str(_("yes,no")))
+    if hasattr(form_field, "choices") and not isinstance(form_field, forms.FileField):
+        return dict((str(k), v) for k, v in form_field.choices).get(str(value), value)
+    if hasattr(value, "year") and hasattr(value, "month"):
+        return date_filter(value, "d.m.Y")
+    if isinstance(form_field, forms.DecimalField):
+        return formats.number_format(value, decimal_pos=form_field.decimal_places, use_l10n=True,
+                                     force_grouping=True)
+    return value
+
+
+class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
+    """Base of the report wizards. A subclass sets `report_type`, `url_name` (the step URL
+    name, e.g. "reports:commissioning_step"), `form_list` as (step, form) pairs,
+    `step_titles`, optionally `condition_dict`, `step_templates`, and implements
+    `save_answers(report, form_dict)` (write the typed columns; called at submission)."""
+
+    report_type: str = ""
+    step_titles: dict = {}
+    step_templates: dict = {}
+    template_name = "reports/wizard/step.html"
+    check_template_name = "reports/wizard/check.html"
+    # formtools insists on a file storage for forms with file fields; uploads are in
+    # fact saved as ReportFiles (see DraftStorage), so it is never used.
+    file_storage = default_storage
+
+    @classmethod
+    def get_initkwargs(cls, *args, **kwargs):
+        kwargs.setdefault("url_name", cls.url_name)
+        kwargs.setdefault("done_step_name", CHECK_STEP)
+        return super().get_initkwargs(*args, **kwargs)
+
+    @classmethod
+    def urls(cls, slug: str) -> list:
+        """`reports:<type>` (resume) and `reports:<type>_step` for this wizard."""
+        view = cls.as_view()
+        return [
+            path(f"<int:pk>/{slug}/", view, name=cls.report_type),
+            path(f"<int:pk>/{slug}/<str:step>/", view, name=f"{cls.report_type}_step"),
+        ]
+
+    # --- request handling -----------------------------------------------------------
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.report = get_object_or_404(
+            Report.objects.owned_by(request.user).select_related("application"),
+            pk=kwargs["pk"],
+            type=self.report_type,
+        )
+        if not self.report.is_editable:
+            # Submitted (or returned, not yet reopened) reports are read-only.
+            return redirect("reports:detail", self.report.pk)
+        self.prefix = self.get_prefix(request, *args, **kwargs)
+        self.storage = DraftStorage(self.prefix, request, report=self.report)
+        self.steps = StepsHelper(self)
+        if request.method not in ("GET", "POST"):
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        handler = self.get if request.method == "GET" else self.post
+        response = handler(request, *args, **kwargs)
+        self.storage.update_response(response)
+        return response
+
+    def get(self, request, *args, **kwargs):
+        step = kwargs.get("step")
+        if step is None:
+            current = self.storage.current_step
+            if current != CHECK_STEP and current not in self.get_form_list():
+                current = self.steps.first
+            return redirect(self.get_step_url(current))
+        if step == CHECK_STEP:
+            self.storage.current_step = CHECK_STEP
+            return self.render_check()
+        if step not in self.get_form_list():
+            return redirect(self.get_step_url(self.steps.first))
+        self.storage.current_step = step
+        return self.render(self.get_form(step=step, data=self.storage.get_step_data(step)))
+
+    def post(self, request, *args, **kwargs):
+        step = kwargs.get("step")
+        if step == CHECK_STEP:
+            return self.submit()
+        if step not in self.get_form_list():
+            return redirect(self.get_step_url(self.steps.first))
+        self.storage.current_step = step
+        form = self.get_form(step=step, data=request.POST, files=request.FILES)
+
+        if "wizard_back" in request.POST or "wizard_save" in request.POST:
+            self.keep_unvalidated(step, form)
+            if "wizard_save" in request.POST:
+                messages.success(request, _(
+                    "Your answers have been saved. You can continue at any time from your overview."
+                ))
+                return redirect("applications:dashboard")
+            previous = self.get_prev_step(step)
+            return redirect(self.get_step_url(previous or step))
+
+        if not form.is_valid():
+            return self.render(form)
+        self.storage.set_step_data(step, self.process_step(form))
+        self.keep_uploads(form, form.cleaned_data)
+        if hasattr(form, "commit"):
+            form.commit(self.report, request.user)
+        self.forget_conditions()
+        if RETURN_TO_CHECK in request.POST:
+            return redirect(self.get_step_url(CHECK_STEP))
+        following = self.get_next_step(step)
+        return redirect(self.get_step_url(following or CHECK_STEP))
+
+    # --- the draft ------------------------------------------------------------------
+
+    def get_form_step_data(self, form):
+        """Only the step's own fields: never the CSRF token or the buttons."""
+        prefix = f"{form.prefix}-"
+        return {key: values for key, values in form.data.lists() if key.startswith(prefix)}
+
+    def keep_unvalidated(self, step, form):
+        """Store what was typed as it is, and any upload that is acceptable on its own."""
+        self.storage.set_step_data(step, self.get_form_step_data(form))
+        kept = {}
+        for name, form_field in form.fields.items():
+            if isinstance(form_field, uploads.ReportUploadField):
+                upload = form.files.get(form.add_prefix(name))
+                if upload:
+                    try:
+                        kept[name] = form_field.clean(upload)
+                    except forms.ValidationError:
+                        pass  # shown again when the step is continued
+        self.keep_uploads(form, kept)
+        self.forget_conditions()
+
+    def keep_uploads(self, form, values):
+        for name, form_field in form.fields.items():
+            upload = values.get(name)
+            if isinstance(form_field, uploads.ReportUploadField) and upload:
+                uploads.store_report_file(
+                    self.report, upload, form_field.kind, self.request.user,
+                    replace=form_field.single,
+                )
+
+    def forget_conditions(self):
+        """Stored answers changed: conditions (and cached cleaned data) must be re-read."""
+        for name in list(self.__dict__):
+            if name in ("_resolved_form_list", "_cache_signature") or name.startswith(
+                "_cleaned_data_cache_"
+            ):
+                delattr(self, name)
+
+    def stored_value(self, step, field_name, default=None):
+        """A stored raw answer, for conditions: they must not build forms (formtools
+        evaluates conditions while building its form list)."""
+        data = self.storage.get_step_data(step)
+        if not data:
+            return default
+        return data.get(f"{step}-{field_name}", default)
+
+    # --- forms ----------------------------------------------------------------------
+
+    def get_step_url(self, step):
+        return reverse(self.url_name, kwargs={"pk": self.report.pk, "step": step})
+
+    def get_form_kwargs(self, step=None):
+        return {"report": self.report}
+
+    def get_template_names(self):
+        return [self.step_templates.get(self.steps.current, self.template_name)]
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        step = self.steps.current
+        context.update(
+            report=self.report,
+            step_title=self.step_titles.get(step, step),
+            step_number=(self.get_step_index(step) or 0) + 1,
+            step_count=self.steps.count,
+            is_first_step=step == self.steps.first,
+            return_to_check=RETURN_TO_CHECK in self.request.GET
+            or RETURN_TO_CHECK in self.request.POST,
+            return_to_check_name=RETURN_TO_CHECK,
+            check_url=self.get_step_url(CHECK_STEP),
+        )
+        return context
+
+    # --- check and submit -----------------------------------------------------------
+
+    def review(self) -> list[StepReview]:
+        reviews = []
+        for number, step in enumerate(self.get_form_list(), start=1):
+            data = self.storage.get_step_data(step)
+            review = StepReview(
+                name=step,
+                title=self.step_titles.get(step, step),
+                number=number,
+                url=self.get_step_url(step),
+                complete=False,
+            )
+            if data is not None:
+                form = self.get_form(step=step, data=data)
+                review.form = form
+                review.complete = form.is_valid()
+                if review.complete:
+                    review.rows = self.summarise(step, form)
+            reviews.append(review)
+        return reviews
+
+    def summarise(self, step, form) -> list:
+        """(label, value) pairs of a valid step for the check page; override per step."""
+        return [
+            (bound.label, display_value(bound, form.cleaned_data.get(name)))
+            for name, bound in ((name, form[name]) for name in form.fields)
+            if not isinstance(bound.field, forms.FileField)
+        ]
+
+    def render_check(self, status=200, refused=False):
+        reviews = self.review()
+        context = {
+            "report": self.report,
+            "reviews": reviews,
+            "incomplete": [r for r in reviews if not r.complete],
+            "refused": refused,
+            "return_to_check_name": RETURN_TO_CHECK,
+            "submit_url": self.get_step_url(CHECK_STEP),
+        }
+        context.update(self.check_context())
+        return self.response_class(
+            request=self.request, template=[self.check_template_name], context=context,
+            using=self.template_engine, status=status,
+        )
+
+    def check_context(self) -> dict:
+        return {}
+
+    def submit(self):
+        reviews = self.review()
+        if any(not review.complete for review in reviews):
+            return self.render_check(status=400, refused=True)
+        form_dict = {review.name: review.form for review in reviews}
+        try:
+            with transaction.atomic():
+                self.save_answers(self.report, form_dict)
+                self.storage.current_step = CHECK_STEP  # a reopened report resumes here
+                self.storage.save()
+                lifecycle.submit(self.report, self.request.user)
+        except lifecycle.TransitionNotAllowed as exc:
+            self.report.refresh_from_db()
+            if self.report.status == ReportStatus.SUBMITTED:  # submitted in another tab
+                return redirect("reports:confirmation", self.report.pk)
+            messages.error(self.request, str(exc))
+            return self.render_check(status=400)
+        return redirect("reports:confirmation", self.report.pk)
+
+    def save_answers(self, report, form_dict):
+        raise NotImplementedError
+
+    def done(self, form_list, **kwargs):  # formtools' hook; submission is `submit`
+        raise Http404
