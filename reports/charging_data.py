@@ -8,7 +8,6 @@ readers and `check_rows` are separate so the benchmark can measure them on their
 import codecs
 import csv
 import datetime
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -95,7 +94,7 @@ def _choose_encoding(binary) -> str:
     try:
         # The head may end inside a multi-byte character: decode incrementally.
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-        return "utf-8-sig"
+        return "utf-8"
     except UnicodeDecodeError:
         return "cp1252"
 
@@ -107,32 +106,45 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ";"
 
 
+class _NotDecodable(Exception):
+    pass
+
+
+def _decoded_lines(binary, encoding):
+    # Line by line (not a TextIOWrapper's chunks), so a bad byte is found in its row.
+    lines = iter(binary)
+    first = next(lines, b"")
+    try:
+        yield first.decode("utf-8-sig" if encoding.startswith("utf-8") else encoding)
+        for raw in lines:
+            yield raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise _NotDecodable from exc
+
+
 def iter_csv_rows(upload):
     """(row number, cells) of every record of a CSV upload, the header being row 1."""
     binary = _binary_file(upload)
     encoding = _choose_encoding(binary)
-    text = io.TextIOWrapper(binary, encoding=encoding, newline="")
+    binary.seek(0)
+    first_line = binary.readline().decode(encoding, errors="replace")
+    binary.seek(0)
+    reader = csv.reader(_decoded_lines(binary, encoding), delimiter=_sniff_delimiter(first_line))
+    number = 0
     try:
-        first_line = text.readline()
-        text.seek(0)
-        reader = csv.reader(text, delimiter=_sniff_delimiter(first_line))
-        number = 0
-        try:
-            for number, cells in enumerate(reader, start=1):
-                yield number, cells
-        except UnicodeDecodeError as exc:
-            raise ValidationError(
-                _("Row %(row)d contains characters that are not UTF-8. Please save the file "
-                  "as “CSV UTF-8”."),
-                code="encoding", params={"row": number + 1},
-            ) from exc
-        except csv.Error as exc:
-            raise ValidationError(
-                _("Row %(row)d could not be read as CSV (%(reason)s)."),
-                code="csv", params={"row": number + 1, "reason": str(exc)},
-            ) from exc
-    finally:
-        text.detach()  # the upload stays open: it is stored afterwards
+        for number, cells in enumerate(reader, start=1):
+            yield number, cells
+    except _NotDecodable as exc:
+        raise ValidationError(
+            _("Row %(row)d contains characters that are not UTF-8. Please save the file "
+              "as “CSV UTF-8”."),
+            code="encoding", params={"row": number + 1},
+        ) from exc
+    except csv.Error as exc:
+        raise ValidationError(
+            _("Row %(row)d could not be read as CSV (%(reason)s)."),
+            code="csv", params={"row": number + 1, "reason": str(exc)},
+        ) from exc
 
 
 def iter_xlsx_rows(upload):
