@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as gettext_now, gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from . import uploads
 from .models import (
@@ -361,12 +361,12 @@ def check_rows(rows, points, year: int | None = None) -> CheckResult:
         point = index.get(normalise_point_key(_cell_text(raw_point)))
         if point is None:
             if _cell_text(raw_point):
-                problems.append(gettext_now(
+                problems.append(gettext(
                     "The charging point “%(point)s” is not one of the charging points of this "
                     "application (%(known)s)."
                 ) % {"point": _cell_text(raw_point)[:60], "known": known})
             else:
-                problems.append(gettext_now("The charging point is missing."))
+                problems.append(gettext("The charging point is missing."))
         start = parse_datetime(raw_start, tz)
         end = parse_datetime(raw_end, tz)
         if start is None:
@@ -376,32 +376,32 @@ def check_rows(rows, points, year: int | None = None) -> CheckResult:
         energy = parse_energy(raw_energy)
         if energy is None:
             problems.append(
-                gettext_now("The energy is missing.") if _cell_text(raw_energy) == "" else
-                gettext_now("The energy “%(value)s” is not a number of kWh.")
+                gettext("The energy is missing.") if _cell_text(raw_energy) == "" else
+                gettext("The energy “%(value)s” is not a number of kWh.")
                 % {"value": _cell_text(raw_energy)[:30]}
             )
         elif energy < 0:
-            problems.append(gettext_now("The energy cannot be negative."))
+            problems.append(gettext("The energy cannot be negative."))
         seconds = None
         if start is not None and end is not None:
             seconds = int((end - start).total_seconds())
             if seconds <= 0:
-                problems.append(gettext_now("The end must be after the start."))
+                problems.append(gettext("The end must be after the start."))
                 seconds = None
             elif year is not None:
                 local_start = start + tz.utcoffset(start)
                 if local_start.year != year:
-                    problems.append(gettext_now(
+                    problems.append(gettext(
                         "The session starts in %(start_year)d; this report covers %(year)d."
                     ) % {"start_year": local_start.year, "year": year})
         if point is not None and start is not None and start < commissioned[point.pk]:
-            problems.append(gettext_now(
+            problems.append(gettext(
                 "The session starts before the charging point was commissioned (%(date)s)."
             ) % {"date": point.commissioning_date.strftime("%d.%m.%Y")})
         if point is not None and seconds is not None and energy is not None and energy >= 0:
             if energy * 3600 > power[point.pk] * seconds:
                 maximum = (power[point.pk] * seconds / 3600).quantize(Decimal("0.001"))
-                problems.append(gettext_now(
+                problems.append(gettext(
                     "%(energy)s kWh is more than the charging point can deliver in this time "
                     "(%(power)s kW × %(hours)s h = %(max)s kWh)."
                 ) % {
@@ -429,10 +429,10 @@ def _german(number: Decimal) -> str:
 
 
 def _datetime_problem(column: str, raw) -> str:
-    label = gettext_now("The start") if column == "start" else gettext_now("The end")
+    label = gettext("The start") if column == "start" else gettext("The end")
     if _cell_text(raw) == "":
-        return gettext_now("%(column)s is missing.") % {"column": label}
-    return gettext_now(
+        return gettext("%(column)s is missing.") % {"column": label}
+    return gettext(
         "%(column)s “%(value)s” is not a date and time such as 31.12.2027 18:30."
     ) % {"column": label, "value": _cell_text(raw)[:30]}
 

@@ -222,6 +222,11 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
         if hasattr(form, "commit"):
             form.commit(self.report, request.user)
         self.forget_conditions()
+        if "wizard_stay" in request.POST:
+            # "Add another" on a step (e.g. one more invoice): saved, and the step again.
+            return redirect(self.get_step_url(step) + (
+                f"?{RETURN_TO_CHECK}=1" if RETURN_TO_CHECK in request.POST else ""
+            ))
         if RETURN_TO_CHECK in request.POST:
             return redirect(self.get_step_url(CHECK_STEP))
         following = self.get_next_step(step)
@@ -240,7 +245,10 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
         kept = {}
         for name, form_field in form.fields.items():
             if isinstance(form_field, uploads.ReportUploadField):
-                upload = form.files.get(form.add_prefix(name))
+                # Through the widget: a field that takes several files gets them all.
+                upload = form_field.widget.value_from_datadict(
+                    form.data, form.files, form.add_prefix(name)
+                )
                 if upload:
                     try:
                         kept[name] = form_field.clean(upload)
@@ -253,10 +261,7 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
         for name, form_field in form.fields.items():
             upload = values.get(name)
             if isinstance(form_field, uploads.ReportUploadField) and upload:
-                uploads.store_report_file(
-                    self.report, upload, form_field.kind, self.request.user,
-                    replace=form_field.single,
-                )
+                form_field.keep(self.report, upload, self.request.user)
 
     def forget_conditions(self):
         """Stored answers changed: conditions (and cached cleaned data) must be re-read."""
