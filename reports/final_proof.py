@@ -85,8 +85,10 @@ class OtherFundingForm(ReportStepForm):
 
 
 class FundingDetailsForm(ReportStepForm):
-    other_public_funding_amount = EuroField(label=_("Amount of the other funding"),
-                                            min_value=Decimal("0.01"))
+    other_public_funding_amount = EuroField(
+        label=_("Amount of the other funding"), min_value=Decimal("0.01"),
+        error_messages={"min_value": _("Enter the amount you received: more than 0 €.")},
+    )
     other_public_funding_source = forms.CharField(
         label=_("Who provided it?"), max_length=200,
         help_text=_("The funding body and programme, for example “Land NRW, progres.nrw”."),
