@@ -9,6 +9,7 @@ own, so every page speaks to applicants in the same polite voice. Never imported
 from django.utils.translation import gettext_noop
 
 ALLAUTH_MESSAGES = [
+    gettext_noop('Are you sure you want to sign out?'),  # templates/account/logout.html
     gettext_noop('Too many failed login attempts. Try again later.'),  # account/adapter.py
     gettext_noop('You cannot remove your primary email address.'),  # account/adapter.py:62
     gettext_noop('Please type your current password.'),  # account/adapter.py:74

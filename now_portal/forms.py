@@ -63,14 +63,13 @@ class KernBoundField(BoundField):
     @property
     def needs_reentry(self) -> bool:
         """Browsers never send back a password or a file: say so when the form has errors."""
-        return (
-            self.kern_kind in ("password", "file")
-            and self.form.is_bound
-            and bool(self.form.errors)
-            and not getattr(self.field.widget, "render_value", False)
-            # A file already stored stays; only a newly chosen one is lost.
-            and not (self.kern_kind == "file" and self.initial)
-        )
+        if self.kern_kind not in ("password", "file") or not self.form.is_bound:
+            return False
+        if not self.form.errors or getattr(self.field.widget, "render_value", False):
+            return False
+        # Only what was actually sent is lost (an empty field needs no such note).
+        sent = self.form.files if self.kern_kind == "file" else self.form.data
+        return bool(sent.get(self.html_name))
 
     @property
     def aria_describedby(self):

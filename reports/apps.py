@@ -1,3 +1,5 @@
+"""The reports app: what applications owe, the report wizards, and their lifecycle."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

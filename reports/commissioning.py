@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import forms as report_forms
 from .models import ReportFileKind, ReportType
-from .wizard import ReportWizardView, display_value
+from .wizard import RETURN_TO_CHECK, ReportWizardView, display_value
 
 
 def points_entered_one_by_one(wizard) -> bool:
@@ -75,6 +75,7 @@ class CommissioningWizard(ReportWizardView):
         context = super().get_context_data(form=form, **kwargs)
         context["charging_points"] = list(self.report.charging_points.all())
         context["approved_points"] = self.report.application.approved_charging_points
+        context["point_query"] = f"?{RETURN_TO_CHECK}=1" if context["return_to_check"] else ""
         return context
 
     def summarise(self, step, form):

@@ -93,6 +93,8 @@ class OwedReport:
         """"start", "continue", "revise" or "view"; None where nothing can be done."""
         if self.status == ReportStatus.NOT_STARTED:
             return None if self.application.is_withdrawn else "start"
+        if self.application.is_withdrawn:
+            return "view"
         if self.status == ReportStatus.DRAFT:
             return "continue"
         if self.status == ReportStatus.RETURNED:

@@ -75,7 +75,7 @@ class PointListForm(ReportStepForm):
 
     point_list = ReportUploadField(
         kind=ReportFileKind.POINT_LIST, label=_("List of charging points (Excel file)"),
-        required=False,
+        required=False, keep_alone=False,
     )
 
     def __init__(self, *args, **kwargs):
@@ -110,7 +110,7 @@ class PointListForm(ReportStepForm):
 
 class ElectricityForm(ReportStepForm):
     renewable_electricity = forms.BooleanField(
-        label=_("The charging points are supplied with electricity from 100 percent renewable sources."),
+        label=_("The charging points are supplied with electricity from 100 percent renewable sources"),
         error_messages={"required": _(
             "The programme requires electricity from 100 percent renewable sources. "
             "Please confirm this to continue."
@@ -119,26 +119,20 @@ class ElectricityForm(ReportStepForm):
     renewable_proof = ReportUploadField(
         kind=ReportFileKind.RENEWABLE_PROOF,
         label=_("Proof of renewable electricity"),
-        required=False,
+        error_messages={"required": _(
+            "Upload the proof of renewable electricity, for example your electricity contract."
+        )},
     )
 
     def __init__(self, *args, existing_proof=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.existing_proof = existing_proof
         if existing_proof is not None:
+            # The stored file is the field's value until another one is chosen.
+            self.fields["renewable_proof"].initial = existing_proof.file
             self.fields["renewable_proof"].help_text = _(
                 "You have uploaded “%(name)s”. Choose a file only to replace it."
             ) % {"name": existing_proof.original_name}
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("renewable_proof") and self.existing_proof is None \
-                and "renewable_proof" not in self.errors:
-            self.add_error("renewable_proof", ValidationError(
-                _("Upload the proof of renewable electricity, for example your electricity contract."),
-                code="required",
-            ))
-        return cleaned
 
 
 class CostsForm(ReportStepForm):

@@ -182,6 +182,11 @@ class Report(models.Model):
         return self.status == ReportStatus.DRAFT
 
     @property
+    def accepts_changes(self) -> bool:
+        """A draft of an application that still stands (a withdrawn one takes no reports)."""
+        return self.is_editable and not self.application.is_withdrawn
+
+    @property
     def total_cost(self):
         costs = [self.cost_hardware, self.cost_installation, self.cost_grid_connection, self.cost_other]
         given = [cost for cost in costs if cost is not None]

@@ -15,16 +15,12 @@ MAX_AVAILABILITY_LENGTH = 5000
 
 
 class ChargingDataField(uploads.ReportUploadField):
-    def __init__(self, **kwargs):
-        super().__init__(kind=ReportFileKind.CHARGING_DATA, single=False, **kwargs)
+    """The file is checked and recorded by the step's form (`ChargingDataForm.clean`),
+    never kept on its own: on "back" or "save and continue later" it is not imported."""
 
-    def keep(self, report, upload, user):
-        """On "back" or "save and continue later": the file is checked and recorded like
-        on "continue"; a file with errors leaves the report's data as it was."""
-        try:
-            return charging_data.import_charging_data(report, upload, user)
-        except ValidationError:
-            return None  # not readable at all: shown again when the step is continued
+    def __init__(self, **kwargs):
+        super().__init__(kind=ReportFileKind.CHARGING_DATA, single=False, keep_alone=False,
+                         **kwargs)
 
 
 class ChargingDataForm(ReportStepForm):

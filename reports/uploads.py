@@ -165,10 +165,13 @@ class ReportFileInput(forms.ClearableFileInput):
 class ReportUploadField(forms.FileField):
     """A file field checked against UPLOAD_RULES[kind] by content and size."""
 
-    def __init__(self, *, kind: str, single: bool = True, **kwargs):
+    def __init__(self, *, kind: str, single: bool = True, keep_alone: bool = True, **kwargs):
         self.kind = kind
         # One file of this kind per report (a new upload replaces it), or several.
         self.single = single
+        # Whether an acceptable upload is kept even when the rest of the step is not
+        # (False for files that only mean something with the step, e.g. a list to import).
+        self.keep_alone = keep_alone
         rule = UPLOAD_RULES[kind]
         kwargs.setdefault("widget", forms.FileInput(attrs={"accept": rule.accept}))
         kwargs.setdefault(

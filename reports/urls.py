@@ -1,3 +1,5 @@
+"""Applicant URLs of the reports (mounted at /berichte/), namespace "reports"."""
+
 from django.urls import path
 
 from . import views

@@ -9,8 +9,10 @@ from django.views.decorators.http import require_http_methods
 from applications.models import FundingApplication
 
 from . import deadlines, lifecycle, points
+from .answers import answer_sections
 from .forms import ChargingPointForm
 from .models import Report, ReportStatus, ReportType
+from .wizard import RETURN_TO_CHECK
 
 
 def wizard_url(report: Report) -> str | None:
@@ -61,9 +63,14 @@ def start(request, application_pk, report_type, period):
 def detail(request, pk):
     """A draft opens its wizard where it was left; anything else is shown read-only."""
     report = owned_report(request, pk)
-    if report.status == ReportStatus.DRAFT and (url := wizard_url(report)):
+    if report.accepts_changes and (url := wizard_url(report)):
         return redirect(url)
-    return render(request, "reports/detail.html", {"report": report})
+    return render(request, "reports/detail.html", {
+        "report": report,
+        "sections": answer_sections(report) if report.status != ReportStatus.NOT_STARTED else [],
+        "charging_points": report.charging_points.all(),
+        "files": report.files.all(),
+    })
 
 
 @login_required
@@ -95,13 +102,23 @@ def confirmation(request, pk):
 
 def editable_commissioning_report(request, pk) -> Report:
     report = owned_report(request, pk, type=ReportType.COMMISSIONING)
-    if not report.is_editable:
-        raise Http404  # read-only once submitted
+    if not report.accepts_changes:
+        raise Http404  # read-only once submitted (or the application withdrawn)
     return report
 
 
-def points_step_url(report) -> str:
-    return reverse("reports:commissioning_step", args=[report.pk, "ladepunkte"])
+def points_step_url(request, report) -> str:
+    """The cards page, still on its way back to the check page if it came from there."""
+    url = reverse("reports:commissioning_step", args=[report.pk, "ladepunkte"])
+    return f"{url}?{RETURN_TO_CHECK}=1" if RETURN_TO_CHECK in request.GET else url
+
+
+def point_page(request, template, report, **context):
+    query = f"?{RETURN_TO_CHECK}=1" if RETURN_TO_CHECK in request.GET else ""
+    return render(request, template, {
+        "report": report, "points_url": points_step_url(request, report), "point_query": query,
+        **context,
+    })
 
 
 @login_required
@@ -111,9 +128,9 @@ def point_add(request, pk):
     form = ChargingPointForm(request.POST or None, report=report)
     if request.method == "POST" and form.is_valid():
         form.save()
-        return redirect(points_step_url(report))
-    return render(request, "reports/commissioning/point_form.html",
-                  {"report": report, "form": form, "adding": True})
+        return redirect(points_step_url(request, report))
+    return point_page(request, "reports/commissioning/point_form.html", report,
+                      form=form, adding=True)
 
 
 @login_required
@@ -124,9 +141,9 @@ def point_edit(request, pk, point_pk):
     form = ChargingPointForm(request.POST or None, instance=point, report=report)
     if request.method == "POST" and form.is_valid():
         form.save()
-        return redirect(points_step_url(report))
-    return render(request, "reports/commissioning/point_form.html",
-                  {"report": report, "form": form, "point": point, "adding": False})
+        return redirect(points_step_url(request, report))
+    return point_page(request, "reports/commissioning/point_form.html", report,
+                      form=form, point=point, adding=False)
 
 
 @login_required
@@ -136,9 +153,8 @@ def point_delete(request, pk, point_pk):
     point = get_object_or_404(report.charging_points, pk=point_pk)
     if request.method == "POST":
         point.delete()
-        return redirect(points_step_url(report))
-    return render(request, "reports/commissioning/point_delete.html",
-                  {"report": report, "point": point})
+        return redirect(points_step_url(request, report))
+    return point_page(request, "reports/commissioning/point_delete.html", report, point=point)
 
 
 @login_required

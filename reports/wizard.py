@@ -29,6 +29,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -168,8 +169,9 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
             pk=kwargs["pk"],
             type=self.report_type,
         )
-        if not self.report.is_editable:
-            # Submitted (or returned, not yet reopened) reports are read-only.
+        if not self.report.accepts_changes:
+            # Submitted (or returned, not yet reopened) reports are read-only, and so are
+            # the drafts of a withdrawn application.
             return redirect("reports:detail", self.report.pk)
         self.prefix = self.get_prefix(request, *args, **kwargs)
         self.storage = DraftStorage(self.prefix, request, report=self.report)
@@ -216,6 +218,10 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
             return redirect(self.get_step_url(previous or step))
 
         if not form.is_valid():
+            if self.keep_acceptable_uploads(form):
+                # Shown again with the kept file as the field's value, not as lost.
+                form = self.get_form(step=step, data=request.POST)
+                form.is_valid()
             return self.render(form)
         self.storage.set_step_data(step, self.process_step(form))
         self.keep_uploads(form, form.cleaned_data)
@@ -228,6 +234,10 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
                 f"?{RETURN_TO_CHECK}=1" if RETURN_TO_CHECK in request.POST else ""
             ))
         if RETURN_TO_CHECK in request.POST:
+            # A changed answer may have switched on a step that was never filled in.
+            missing = self.first_unanswered_step()
+            if missing is not None:
+                return redirect(f"{self.get_step_url(missing)}?{RETURN_TO_CHECK}=1")
             return redirect(self.get_step_url(CHECK_STEP))
         following = self.get_next_step(step)
         return redirect(self.get_step_url(following or CHECK_STEP))
@@ -242,9 +252,15 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
     def keep_unvalidated(self, step, form):
         """Store what was typed as it is, and any upload that is acceptable on its own."""
         self.storage.set_step_data(step, self.get_form_step_data(form))
+        self.keep_acceptable_uploads(form)
+        self.forget_conditions()
+
+    def keep_acceptable_uploads(self, form) -> bool:
+        """Keep each new upload that passes its own field's checks, whatever the rest of
+        the form says: the applicant should not have to choose a good file twice."""
         kept = {}
         for name, form_field in form.fields.items():
-            if isinstance(form_field, uploads.ReportUploadField):
+            if isinstance(form_field, uploads.ReportUploadField) and form_field.keep_alone:
                 # Through the widget: a field that takes several files gets them all.
                 upload = form_field.widget.value_from_datadict(
                     form.data, form.files, form.add_prefix(name)
@@ -253,15 +269,28 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
                     try:
                         kept[name] = form_field.clean(upload)
                     except forms.ValidationError:
-                        pass  # shown again when the step is continued
+                        pass  # its error is shown with the form
         self.keep_uploads(form, kept)
-        self.forget_conditions()
+        return bool(kept)
 
     def keep_uploads(self, form, values):
         for name, form_field in form.fields.items():
             upload = values.get(name)
-            if isinstance(form_field, uploads.ReportUploadField) and upload:
+            # Only new uploads: an unchanged field's value is the file already stored.
+            # A field may take several files at once (a list of new uploads).
+            new = upload if isinstance(upload, list) else [upload]
+            if isinstance(form_field, uploads.ReportUploadField) and upload and all(
+                isinstance(one, UploadedFile) for one in new
+            ):
                 form_field.keep(self.report, upload, self.request.user)
+
+    def first_unanswered_step(self):
+        form_list = self.get_form_list()
+        return next(
+            (step for step, form_class in form_list.items()
+             if form_class.base_fields and not self.storage.has_step_data(step)),
+            None,
+        )
 
     def forget_conditions(self):
         """Stored answers changed: conditions (and cached cleaned data) must be re-read."""
@@ -319,6 +348,8 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
                 url=self.get_step_url(step),
                 complete=False,
             )
+            if data is None and not self.get_form_list()[step].base_fields:
+                data = {}  # a step without questions (cards) is judged by what it shows
             if data is not None:
                 form = self.get_form(step=step, data=data)
                 review.form = form
@@ -343,6 +374,7 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
             "reviews": reviews,
             "incomplete": [r for r in reviews if not r.complete],
             "refused": refused,
+            "page_has_errors": refused,  # the base layout prefixes the title with "Fehler:"
             "return_to_check_name": RETURN_TO_CHECK,
             "submit_url": self.get_step_url(CHECK_STEP),
         }

@@ -50,3 +50,54 @@ def s3_bucket(s3_client):
         Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"}
     )
     return name
+
+
+# --- Browser tests (see tests/browser/support.py) ------------------------------------
+
+
+def pytest_collection_modifyitems(config, items):
+    from pathlib import Path
+
+    from tests.browser.support import CHROMIUM
+
+    if Path(CHROMIUM).exists():
+        return
+    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.support import CHROMIUM, CHROMIUM_ARGS
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
+    # make between browser steps are plain synchronous code all the same.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    from tests.browser.support import PHONE, new_page
+
+    page = new_page(browser, PHONE)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def desktop_page(browser):
+    from tests.browser.support import DESKTOP, new_page
+
+    page = new_page(browser, DESKTOP)
+    yield page
+    page.context.close()

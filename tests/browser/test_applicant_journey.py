@@ -8,7 +8,7 @@ from django.core import mail
 
 from tests.applications.factories import PASSWORD, FundingApplicationFactory
 
-from .conftest import DESKTOP, assert_accessible, new_page, screenshot
+from .support import DESKTOP, assert_accessible, new_page, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

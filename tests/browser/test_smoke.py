@@ -1,6 +1,6 @@
 import pytest
 
-from .conftest import assert_accessible
+from .support import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -249,11 +249,21 @@ def test_bad_uploads_are_refused_by_content_and_size(client, report, content, na
     assert "strom" not in Report.objects.get(pk=report.pk).wizard_state.get("step_data", {})
 
 
-def test_renewable_electricity_is_required(client, report):
-    response = post_step(client, report, "strom", {}, files={"renewable_proof": upload(PDF, "a.pdf")})
-    assert "100 Prozent" in response.content.decode()
+def test_proof_is_required(client, report):
     response = post_step(client, report, "strom", {"renewable_electricity": "on"})
     assert "Laden Sie den Nachweis" in response.content.decode()
+    assert "strom" not in Report.objects.get(pk=report.pk).wizard_state["step_data"]
+
+
+def test_renewable_electricity_is_required_and_a_good_file_is_kept_meanwhile(client, report):
+    response = post_step(client, report, "strom", {}, files={"renewable_proof": upload(PDF, "a.pdf")})
+    html = response.content.decode()
+    assert "100 Prozent aus erneuerbaren Energien. Bitte bestätigen" in html
+    assert "Sie haben „a.pdf“ hochgeladen" in html  # not "choose it again"
+    assert "noch einmal aus" not in html
+    assert ReportFile.objects.get().original_name == "a.pdf"
+    # Confirming is now enough: the kept file is the proof.
+    assert post_step(client, report, "strom", {"renewable_electricity": "on"}).status_code == 302
 
 
 def test_costs_rules(client, report):
@@ -345,6 +355,7 @@ def test_unvisited_steps_are_listed_and_block_submission(client, report):
 
     response = client.post(check_url(report), {"submit_report": "1"})
     assert response.status_code == 400
+    assert "<title>Fehler:" in response.content.decode()
     report.refresh_from_db()
     assert report.status == ReportStatus.DRAFT and report.reference_number is None
 
@@ -457,3 +468,97 @@ def test_signed_out_visitor_is_sent_to_sign_in(client, report):
     client.logout()
     response = client.get(step_url(report, "standort"))
     assert response.status_code == 302 and reverse("account_login") in response["Location"]
+
+
+def test_submitted_report_page_shows_every_answer_read_only(client, report):
+    complete_all_steps(client, report)
+    client.post(check_url(report), {"submit_report": "1"})
+    page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    for text in ("Stadtwerke Köln GmbH", "50667", "12.500,00 €", "16.700,50 €", "Parkplatz 2",
+                 "DE*ABC*E12345", "Ökostrom.pdf", "eingereicht"):
+        assert text in page, text
+    assert reverse("reports:point_edit", args=[report.pk, ChargingPoint.objects.first().pk]) not in page
+
+
+def test_points_step_without_questions_counts_once_points_are_valid(client, report):
+    post_step(client, report, "erfassung", {"method": "form"})
+    add_point(client, report)
+    check = client.get(check_url(report)).content.decode()
+    assert "„Ladepunkte“ vervollständigen" not in check
+    assert "„Kosten“ vervollständigen" in check
+
+
+def test_cards_changed_from_the_check_page_lead_back_to_it(client, report):
+    complete_all_steps(client, report)
+    point = ChargingPoint.objects.first()
+    cards = client.get(step_url(report, "ladepunkte", back_to_check=True)).content.decode()
+    edit = reverse("reports:point_edit", args=[report.pk, point.pk]) + "?zur_pruefung=1"
+    assert edit in cards
+    response = client.post(edit, point_data(label="Neu"))
+    assert response["Location"] == step_url(report, "ladepunkte", back_to_check=True)
+    response = post_step(client, report, "ladepunkte", extra={"zur_pruefung": "1"})
+    assert response["Location"] == check_url(report)
+
+
+def test_submission_refused_when_the_application_was_withdrawn_meanwhile(client, report):
+    complete_all_steps(client, report)
+    report.application.kfw_status = "withdrawn"
+    report.application.save()
+    response = client.post(check_url(report), {"submit_report": "1"})
+    assert response["Location"] == reverse("reports:detail", args=[report.pk])
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT and report.site_city != "Köln"
+    assert not ReportTransition.objects.filter(report=report, to_status="submitted").exists()
+
+
+def test_submission_refused_when_withdrawn_during_the_request(client, report, monkeypatch):
+    """KfW's withdrawal lands between the page check and the submission: the lifecycle
+    refuses inside the transaction, and the answers written for it are rolled back."""
+    from reports import commissioning
+
+    complete_all_steps(client, report)
+    original = commissioning.CommissioningWizard.save_answers
+
+    def withdraw_meanwhile(self, report_, form_dict):
+        original(self, report_, form_dict)
+        type(report_.application).objects.filter(pk=report_.application_id).update(
+            kfw_status="withdrawn"
+        )
+
+    monkeypatch.setattr(commissioning.CommissioningWizard, "save_answers", withdraw_meanwhile)
+    response = client.post(check_url(report), {"submit_report": "1"})
+    assert response.status_code == 400
+    assert "zurückgezogen" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT and report.site_city != "Köln"
+
+
+def test_points_method_must_be_chosen(client, report):
+    response = post_step(client, report, "erfassung", {})
+    assert set(response.context["wizard"]["form"].errors) == {"method"}
+    response = post_step(client, report, "erfassung", {"method": "fax"})
+    assert "gültige Auswahl" in response.content.decode()
+
+
+def test_draft_of_a_withdrawn_application_is_read_only(client, report):
+    add_point(client, report)
+    report.application.kfw_status = "withdrawn"
+    report.application.save()
+    detail = reverse("reports:detail", args=[report.pk])
+    assert client.get(step_url(report, "standort"))["Location"] == detail
+    assert post_step(client, report, "standort", SITE)["Location"] == detail
+    assert add_point(client, report).status_code == 404
+    page = client.get(detail).content.decode()
+    assert "zurückgezogen" in page
+    dashboard = client.get(reverse("applications:dashboard")).content.decode()
+    assert "Inbetriebnahmemeldung ansehen" in dashboard
+    assert ChargingPoint.objects.count() == 1
+
+
+def test_change_that_switches_on_an_unanswered_step_leads_there_first(client, report):
+    complete_all_steps(client, report)
+    response = post_step(client, report, "erfassung", {"method": "upload"}, extra={"zur_pruefung": "1"})
+    assert response["Location"] == step_url(report, "ladepunkte-liste", back_to_check=True)
+    # The points entered one by one still count; continuing without a new list is enough.
+    response = post_step(client, report, "ladepunkte-liste", extra={"zur_pruefung": "1"})
+    assert response["Location"] == check_url(report)

@@ -167,11 +167,13 @@ def test_going_back_keeps_the_input_and_a_chosen_file(client, report):
               action="wizard_back")
     page = client.get(step_url(report, "verfuegbarkeit")).content.decode()
     assert "Alles lief." in page
-    # A file chosen on the first step and "back"/"save" pressed: it is checked and kept.
+    # A data file is imported only on "continue" (checked with the step): "save and
+    # continue later" keeps the data uploaded before and does not import a new choice.
     response = send_data(client, report, csv_bytes(GOOD_ROWS[2:]), name="neu.csv",
                          action="wizard_save")
     assert response["Location"] == reverse("applications:dashboard")
-    assert charging_data.current_upload(report).file.original_name == "neu.csv"
+    assert charging_data.current_upload(report).file.original_name == "ladevorgaenge.csv"
+    assert report.charging_uploads.count() == 1
 
 
 def test_interrupt_and_resume_on_another_device(client, report, applicant):

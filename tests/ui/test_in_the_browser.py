@@ -1,0 +1,143 @@
+"""The layout as a person meets it, in Debian's Chromium: focus moves to the error
+summary, the skip link and the summary's links work from the keyboard, touch targets are
+large enough, nothing scrolls sideways at 320 px, and the core tasks need no JavaScript."""
+
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests.applications.factories import PASSWORD, FundingApplicationFactory, UserFactory
+from tests.browser.support import CHROMIUM
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not found at {CHROMIUM}"),
+]
+
+
+@pytest.fixture
+def open_page(browser):
+    contexts = []
+
+    def open_page(width=360, javascript=True):
+        context = browser.new_context(
+            viewport={"width": width, "height": 740}, locale="de-DE", java_script_enabled=javascript
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def active_element(page, expression="el => el"):
+    return page.evaluate(f"({expression})(document.activeElement)")
+
+
+def sign_in(page, live_server, email):
+    page.goto(live_server.url + reverse("account_login"))
+    page.fill("#id_login", email)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main button[type=submit]").first.click()
+    page.wait_for_url(f"**{reverse('applications:dashboard')}")
+
+
+def test_error_summary_takes_focus_and_its_links_focus_the_field(live_server, open_page):
+    page = open_page()
+    page.goto(live_server.url + reverse("account_signup"))
+    page.locator("main button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+    assert page.title().startswith("Fehler:")
+    assert active_element(page, "el => el.hasAttribute('data-error-summary')")
+    page.keyboard.press("Tab")
+    assert active_element(page, "el => el.getAttribute('href')") == "#id_kfw_number"
+    page.keyboard.press("Enter")
+    assert active_element(page, "el => el.id") == "id_kfw_number"
+
+
+def test_error_summary_takes_focus_without_javascript(live_server, open_page):
+    page = open_page(javascript=False)
+    page.goto(live_server.url + reverse("account_signup"))
+    page.locator("main button[type=submit]").first.click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Fehler:")
+    # Without scripts, `autofocus` alone moves the focus there.
+    focused = page.locator("[data-error-summary]:focus")
+    assert focused.count() == 1
+
+
+def test_skip_link_is_first_visible_on_focus_and_moves_to_the_content(live_server, open_page):
+    page = open_page()
+    page.goto(live_server.url + reverse("accessibility"))
+    page.keyboard.press("Tab")
+    skip = page.locator(".portal-skip-link")
+    assert active_element(page, "el => el.getAttribute('href')") == "#main"
+    box = skip.bounding_box()
+    assert box["y"] >= 0 and box["height"] >= 40, "the skip link shows when it has focus"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "focus is visible"
+    page.keyboard.press("Enter")
+    assert active_element(page, "el => el.id") == "main"
+
+
+def test_core_tasks_work_without_javascript(live_server, open_page):
+    user = UserFactory(email="ohne-js@example.org")
+    FundingApplicationFactory(owner=user, kfw_number="4711000042")
+    page = open_page(javascript=False)
+    sign_in(page, live_server, user.email)
+    assert "4711000042" in page.content()
+
+    page.locator("form[action$='/i18n/setlang/'] button").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Your applications" in page.content()
+
+    page.goto(live_server.url + reverse("applications:claim"))
+    page.fill("#id_kfw_number", "4711000099")
+    page.fill("#id_email", "someone@example.org")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "someone@example.org" in page.content()
+
+    page.locator("form[action$='/konto/logout/'] button").click()
+    page.wait_for_load_state()
+    assert page.locator("form[action$='/konto/logout/']").count() == 0
+
+
+PAGES_AT_320 = ["applications:home", "account_login", "account_signup", "accessibility", "privacy", "imprint"]
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_nothing_scrolls_sideways_and_targets_are_large(live_server, open_page, width):
+    user = UserFactory(email="schmal@example.org")
+    FundingApplicationFactory(owner=user, applicant_name="Stadtwerke Mittelstadt Energie- und Wasserversorgung GmbH")
+    page = open_page(width=width)
+    urls = [reverse(name) for name in PAGES_AT_320]
+    for url in urls:
+        page.goto(live_server.url + url)
+        assert_fits(page, width, url)
+    sign_in(page, live_server, user.email)
+    for url in [reverse("applications:dashboard"), reverse("applications:claim"), reverse("mfa_index")]:
+        page.goto(live_server.url + url)
+        assert_fits(page, width, url)
+
+
+def assert_fits(page, width, url):
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{url} is {scroll_width}px wide at {width}px"
+    small = page.evaluate(
+        """() => [...document.querySelectorAll(
+              'header a, header button, nav a, footer a, main button, main .kern-btn, main input:not([type=hidden]), main select')]
+            .filter(el => el.offsetParent !== null)
+            .map(el => [el.outerHTML.slice(0, 80), el.getBoundingClientRect().height])
+            .filter(([, height]) => height < 44 && height > 0)"""
+    )
+    # Checkboxes and radios are 32 px squares whose label widens the target (KERN's size).
+    small = [item for item in small if "type=\"checkbox\"" not in item[0] and "type=\"radio\"" not in item[0]]
+    assert not small, f"{url}: touch targets under 44 px: {small}"
