@@ -186,3 +186,8 @@ class ReportUploadField(forms.FileField):
         if upload and hasattr(upload, "size"):
             validate_upload(upload, self.kind)
         return upload
+
+    def keep(self, report, upload, user):
+        """Keep an accepted upload with the report (the wizard calls this once the step
+        is valid, or on "back"/"save" for an upload acceptable on its own)."""
+        return store_report_file(report, upload, self.kind, user, replace=self.single)

@@ -4,6 +4,8 @@ from django.urls import path
 
 from . import views
 from .commissioning import CommissioningWizard
+from .final_proof import FinalProofWizard, invoice_remove
+from .operation import OperationWizard
 
 app_name = "reports"
 
@@ -23,4 +25,8 @@ urlpatterns = [
     path("<int:pk>/ladepunkte/<int:point_pk>/aendern/", views.point_edit, name="point_edit"),
     path("<int:pk>/ladepunkte/<int:point_pk>/entfernen/", views.point_delete, name="point_delete"),
     path("<int:pk>/ladepunkte/vorlage.xlsx", views.point_list_template, name="point_list_template"),
+    # Operation report (one per year) and final proof of use.
+    *OperationWizard.urls("betriebsbericht"),
+    *FinalProofWizard.urls("verwendungsnachweis"),
+    path("<int:pk>/rechnungen/<int:file_pk>/entfernen/", invoice_remove, name="invoice_remove"),
 ]

@@ -228,6 +228,11 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
         if hasattr(form, "commit"):
             form.commit(self.report, request.user)
         self.forget_conditions()
+        if "wizard_stay" in request.POST:
+            # "Add another" on a step (e.g. one more invoice): saved, and the step again.
+            return redirect(self.get_step_url(step) + (
+                f"?{RETURN_TO_CHECK}=1" if RETURN_TO_CHECK in request.POST else ""
+            ))
         if RETURN_TO_CHECK in request.POST:
             # A changed answer may have switched on a step that was never filled in.
             missing = self.first_unanswered_step()
@@ -256,7 +261,10 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
         kept = {}
         for name, form_field in form.fields.items():
             if isinstance(form_field, uploads.ReportUploadField) and form_field.keep_alone:
-                upload = form.files.get(form.add_prefix(name))
+                # Through the widget: a field that takes several files gets them all.
+                upload = form_field.widget.value_from_datadict(
+                    form.data, form.files, form.add_prefix(name)
+                )
                 if upload:
                     try:
                         kept[name] = form_field.clean(upload)
@@ -269,11 +277,12 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
         for name, form_field in form.fields.items():
             upload = values.get(name)
             # Only new uploads: an unchanged field's value is the file already stored.
-            if isinstance(form_field, uploads.ReportUploadField) and isinstance(upload, UploadedFile):
-                uploads.store_report_file(
-                    self.report, upload, form_field.kind, self.request.user,
-                    replace=form_field.single,
-                )
+            # A field may take several files at once (a list of new uploads).
+            new = upload if isinstance(upload, list) else [upload]
+            if isinstance(form_field, uploads.ReportUploadField) and upload and all(
+                isinstance(one, UploadedFile) for one in new
+            ):
+                form_field.keep(self.report, upload, self.request.user)
 
     def first_unanswered_step(self):
         form_list = self.get_form_list()
