@@ -1,4 +1,4 @@
-"""Demo reports for the demo applicant (`manage.py seed_demo`, also `seed_demo_reports`):
+"""Demo reports for the demo applicant (`manage.py seed_demo`):
 every status on the dashboard – accepted, submitted, draft (overdue), returned with the
 caseworker's comment, not started.
 
@@ -101,10 +101,3 @@ def seed_reports(applicant, applications, caseworker=None) -> list[Report]:
     with emails.muted(), transaction.atomic():
         return _seed(applicant, applications, caseworker)
 
-
-def seed_demo_reports() -> list[Report]:
-    """The demo applications and caseworker (idempotent), then their reports."""
-    with transaction.atomic():
-        applicant, applications = application_demo.seed_applications()
-        caseworker, _secret = application_demo.seed_caseworker()
-    return seed_reports(applicant, applications, caseworker)

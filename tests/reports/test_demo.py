@@ -17,8 +17,8 @@ from reports.models import Report, ReportStatus, ReportTransition
 
 @pytest.mark.django_db
 def test_demo_reports_cover_every_status_once(client):
-    call_command("seed_demo_reports", stdout=io.StringIO())
-    call_command("seed_demo_reports", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
 
     statuses = set(Report.objects.values_list("status", flat=True))
     assert statuses == {ReportStatus.ACCEPTED, ReportStatus.SUBMITTED, ReportStatus.DRAFT,
@@ -47,7 +47,6 @@ def test_seed_demo_shows_every_status_idempotently_and_mails_nobody(client):
     first = snapshot()
     transitions = ReportTransition.objects.count()
     call_command("seed_demo", stdout=io.StringIO())
-    call_command("seed_demo_reports", stdout=io.StringIO())
     assert snapshot() == first
     assert ReportTransition.objects.count() == transitions
     assert mail.outbox == []
