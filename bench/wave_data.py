@@ -3,11 +3,13 @@
 import datetime
 from decimal import Decimal
 
+from django.db.models import Count
+
 from applications.models import FundingApplication, KfwStatus
+from reports.models import Report, ReportStatus
 
 
 def create_claimable_applications(count: int) -> list[dict]:
-    FundingApplication.objects.filter(kfw_number__startswith="48").delete()
     applications = [
         FundingApplication(
             kfw_number=f"48{index:08d}", program="441", applicant_name=f"Wellenfirma {index} GmbH",
@@ -30,4 +32,11 @@ def claimed_counts(kfw_numbers: list[str]) -> dict:
     claimed_once = sum(1 for number in kfw_numbers if owned.get(number))
     expected = {number: f"welle{int(number[2:])}@example.org" for number in kfw_numbers}
     wrong = sum(1 for number in kfw_numbers if owned.get(number) != expected[number])
-    return {"claimed_once": claimed_once, "missing_or_doubled": wrong}
+    submitted = dict(
+        Report.objects.filter(application__kfw_number__in=kfw_numbers, status=ReportStatus.SUBMITTED)
+        .values_list("application__kfw_number").annotate(n=Count("id"))
+    )
+    reports_once = sum(1 for number in kfw_numbers if submitted.get(number) == 1)
+    return {"claimed_once": claimed_once, "missing_or_doubled": wrong,
+            "reports_once": reports_once,
+            "reports_missing_or_doubled": len(kfw_numbers) - reports_once}

@@ -1,15 +1,21 @@
-"""What one applicant does in the wave: register by claim, confirm, sign in, dashboard.
+"""What one applicant does in the wave: register by claim, confirm, sign in, open the
+dashboard, complete a short commissioning report (one charging point) and submit it.
 
 Shared by the locust users of the wave and the single user timed alone, so both walk
 exactly the same pages. `client` is locust's HttpSession or `TimedSession` below.
 """
 
+import datetime
 import re
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CODE = re.compile(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", re.MULTILINE)
+START_COMMISSIONING = re.compile(r'href="(/berichte/neu/\d+/commissioning/0/)"')
+REPORT_URL = re.compile(r"/berichte/(\d+)/")
+PROOF_PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 class FlowError(Exception):
@@ -71,7 +77,50 @@ def applicant_journey(client, kfw_number: str, email: str, password: str, mail_d
     expect(page, "/uebersicht/")
     if kfw_number not in page.text:
         raise FlowError("the claimed application is not on the dashboard")
-    expect(client.get("/uebersicht/", name="dashboard"), "/uebersicht/")
+    dashboard = expect(client.get("/uebersicht/", name="dashboard"), "/uebersicht/")
+    submit_short_report(client, dashboard)
+
+
+def path_of(url: str) -> str:
+    return urlsplit(url).path
+
+
+def wizard_step(client, page, step: str, fields: dict, name: str, files=None):
+    """Answer the wizard step `page` shows and go on; returns the next page."""
+    data = {f"{step}-{key}": value for key, value in fields.items()}
+    data.update(csrfmiddlewaretoken=csrf_token(page), wizard_next="1")
+    return client.post(path_of(page.url), data=data, files=files, name=name)
+
+
+def submit_short_report(client, dashboard):
+    """The commissioning report with one charging point, from start to confirmation."""
+    match = START_COMMISSIONING.search(dashboard.text)
+    if not match:
+        raise FlowError("no commissioning report to start on the dashboard")
+    page = client.get(match.group(1), name="report start form")
+    page = client.post(match.group(1), data={"csrfmiddlewaretoken": csrf_token(page)}, name="report start")
+    expect(page, "/standort/")
+    report_pk = REPORT_URL.search(page.url).group(1)
+    page = wizard_step(client, page, "standort", {
+        "street": "Brandungsweg", "house_number": "1", "postal_code": "18055", "city": "Rostock",
+        "operator_name": "Wellenfirma GmbH", "publicly_accessible": "yes"}, "report step")
+    page = wizard_step(client, expect(page, "/erfassung/"), "erfassung", {"method": "form"}, "report step")
+    yesterday = (datetime.date.today() - datetime.timedelta(days=1)).strftime("%d.%m.%Y")
+    page = client.post(f"/berichte/{report_pk}/ladepunkte/neu/", data={
+        "csrfmiddlewaretoken": csrf_token(page), "label": "Parkplatz 1", "power_kw": "22",
+        "current_type": "AC", "connector": "type2", "commissioning_date": yesterday, "evse_id": "",
+    }, name="report add point")
+    page = wizard_step(client, expect(page, "/ladepunkte/"), "ladepunkte", {}, "report step")
+    page = wizard_step(client, expect(page, "/strom/"), "strom", {"renewable_electricity": "on"},
+                       "report upload",
+                       files={"strom-renewable_proof": ("oekostrom.pdf", PROOF_PDF, "application/pdf")})
+    page = wizard_step(client, expect(page, "/kosten/"), "kosten", {
+        "cost_hardware": "4.000,00", "cost_installation": "1.500", "cost_grid_connection": "0",
+        "cost_other": "0"}, "report step")
+    expect(page, "/pruefen/")
+    page = client.post(path_of(page.url), data={"csrfmiddlewaretoken": csrf_token(page), "submit_report": "1"},
+                       name="report submit")
+    expect(page, "/bestaetigung/")
 
 
 class TimedSession:
@@ -95,5 +144,5 @@ class TimedSession:
     def get(self, path, name):
         return self._timed("GET", path, name)
 
-    def post(self, path, data, name):
-        return self._timed("POST", path, name, data=data)
+    def post(self, path, data, name, files=None):
+        return self._timed("POST", path, name, data=data, files=files)
