@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from kfw_import.admin import ApplicationChangeInline
+
 from .models import ApplicationClaim, FundingApplication, User
 
 
@@ -48,7 +50,7 @@ class FundingApplicationAdmin(admin.ModelAdmin):
         if field.name not in {"id", "owner"}
     ]
     autocomplete_fields = ["owner"]
-    inlines: list = []
+    inlines: list = [ApplicationChangeInline]
 
     def has_add_permission(self, request):
         return False

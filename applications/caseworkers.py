@@ -11,6 +11,10 @@ CASEWORKER_PERMISSIONS = [
     # Reports: read everything, download the files; "change" = accept or return.
     "reports.view_report",
     "reports.change_report",
+    # KfW import: see the imports and upload (with preview) a new one.
+    "kfw_import.view_importrun",
+    "kfw_import.add_importrun",
+    "kfw_import.view_applicationchange",
 ]
 
 

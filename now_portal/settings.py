@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "csp",
     "applications",
     "reports",
+    "kfw_import",
 ]
 
 MIDDLEWARE = [
@@ -246,6 +247,9 @@ AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None
 MEDIA_BUCKET = env_str("MEDIA_BUCKET")
 # Where the KfW export lands, and where snapshots go (used by their own apps).
 KFW_IMPORT_BUCKET = env_str("KFW_IMPORT_BUCKET")
+# Limits of the KfW import: the file itself, and what its worksheets unpack to (zip bombs).
+KFW_IMPORT_MAX_BYTES = env_int("KFW_IMPORT_MAX_BYTES", 25 * 1024 * 1024)
+KFW_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("KFW_IMPORT_MAX_UNCOMPRESSED_BYTES", 500 * 1024 * 1024)
 
 if MEDIA_BUCKET:
     default_storage = {

@@ -1,0 +1,59 @@
+"""The invitation to register, sent once to the contact of every application an import
+created: German first, the English version below it."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from applications.models import FundingApplication, KfwStatus
+
+logger = logging.getLogger(__name__)
+
+SUBJECT_PREFIX = "[NOW-Portal] "
+LANGUAGES = ("de", "en")
+ENGLISH_DIVIDER = "\n\n" + "-" * 70 + "\nEnglish version\n" + "-" * 70 + "\n\n"
+CHUNK = 500
+
+
+def invitation_message(application, signup_url: str, connection=None) -> EmailMessage:
+    context = {"application": application, "signup_url": signup_url}
+    subjects, bodies = [], []
+    for language in LANGUAGES:
+        with translation.override(language):
+            subjects.append(" ".join(
+                render_to_string("kfw_import/email/invitation_subject.txt", context).split()
+            ))
+            bodies.append(render_to_string("kfw_import/email/invitation_body.txt", context).strip())
+    return EmailMessage(
+        SUBJECT_PREFIX + " / ".join(subjects),
+        ENGLISH_DIVIDER.join(bodies) + "\n",
+        settings.DEFAULT_FROM_EMAIL,
+        [application.email],
+        connection=connection,
+    )
+
+
+def send_invitations(kfw_numbers) -> int:
+    """Called after the import committed, with the numbers it created. A failed send is
+    logged; the import stands."""
+    kfw_numbers = sorted(kfw_numbers)
+    signup_url = settings.PORTAL_BASE_URL + reverse("account_signup")
+    sent = 0
+    connection = get_connection()
+    try:
+        for start in range(0, len(kfw_numbers), CHUNK):
+            applications = FundingApplication.objects.filter(
+                kfw_number__in=kfw_numbers[start:start + CHUNK], kfw_status=KfwStatus.APPROVED
+            ).order_by("kfw_number")
+            messages = [invitation_message(a, signup_url, connection) for a in applications]
+            try:
+                sent += connection.send_messages(messages) or 0
+            except Exception:
+                logger.exception("Invitations for %d applications could not be sent", len(messages))
+    finally:
+        connection.close()
+    return sent

@@ -1,0 +1,35 @@
+"""Import a KfW export from the command line: `manage.py import_kfw PATH [--dry-run]`."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from kfw_import.importer import import_workbook
+from kfw_import.models import ImportSource, ImportStatus
+from kfw_import.report import rejected_lines, summary_lines
+
+
+class Command(BaseCommand):
+    help = "Import a KfW export (.xlsx). Exit 0 when the file was processed (rejected rows " \
+           "are listed), 1 when the file was rejected as a whole."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--dry-run", action="store_true",
+                            help="Check and show what would change; change nothing.")
+
+    def handle(self, *args, path, dry_run, **options):
+        try:
+            handle = path.open("rb")
+        except OSError as error:
+            raise CommandError(_("The file cannot be opened: %(error)s") % {"error": error.strerror})
+        with handle:
+            run = import_workbook(handle, file_name=path.name, source=ImportSource.COMMAND,
+                                  dry_run=dry_run)
+        if run.status in (ImportStatus.REJECTED, ImportStatus.FAILED):
+            raise CommandError(run.message)
+        for line in summary_lines(run):
+            self.stdout.write(line)
+        for line in rejected_lines(run):
+            self.stdout.write(line)

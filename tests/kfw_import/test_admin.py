@@ -1,0 +1,164 @@
+"""The caseworkers' door: upload → preview (a dry run) → confirm or cancel; the imports
+list and detail; an application's change history."""
+
+import pytest
+from django.core import mail
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from applications.models import FundingApplication
+from kfw_import.models import ImportRun, ImportStatus
+from kfw_import.workbooks import valid_row
+from tests.applications.factories import CaseworkerFactory, UserFactory
+
+from .conftest import workbook_bytes
+
+pytestmark = pytest.mark.django_db
+
+UPLOAD = "admin:kfw_import_importrun_upload"
+SCRIPT = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def caseworker_client(client):
+    client.force_login(CaseworkerFactory())
+    return client
+
+
+def xlsx(rows, name="Zusagen März.xlsx"):
+    buffer = workbook_bytes(rows)
+    buffer.name = name
+    return buffer
+
+
+def preview(client, rows):
+    return client.post(reverse(UPLOAD), {"workbook": xlsx(rows)})
+
+
+def test_caseworker_sees_a_preview_and_nothing_changes_yet(caseworker_client):
+    FundingApplication.objects.create(**{
+        "kfw_number": "4400000002", "program": "440", "applicant_name": "Alte Firma Vorher GmbH",
+        "contact_last_name": "X", "email": "x@example.org", "street": "S", "house_number": "1",
+        "postal_code": "01067", "city": "Dresden", "approved_charging_points": 1,
+        "approved_amount": 1, "approval_date": "2026-01-01"})
+
+    response = preview(caseworker_client, [valid_row(1), valid_row(2), valid_row(3, PLZ="ABCDE"),
+                                           valid_row(4, Antragsteller=SCRIPT)])
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "4400000001" in html  # created
+    assert "Alte Firma Vorher GmbH" in html and valid_row(2)["Antragsteller"] in html  # updated: old and new
+    assert "ABCDE" not in html and "5 Ziffern" in html  # rejected with its reason
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and SCRIPT not in html
+    assert 'name="confirm"' in html and 'name="cancel"' in html
+    assert FundingApplication.objects.count() == 1
+    assert not ImportRun.objects.exists()
+    assert mail.outbox == []
+
+
+def test_confirm_imports_the_previewed_file(caseworker_client, django_capture_on_commit_callbacks):
+    response = preview(caseworker_client, [valid_row(1), valid_row(2)])
+    sha256 = response.context["preview"].sha256
+    assert default_storage.exists(f"kfw-imports/{sha256}.xlsx")  # kept between the steps
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = caseworker_client.post(reverse(UPLOAD), {
+            "sha256": sha256, "file_name": "Zusagen März.xlsx", "confirm": "1"})
+
+    run = ImportRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:kfw_import_importrun_change", args=[run.pk])
+    assert (run.status, run.created, run.source, run.file_name) == (
+        ImportStatus.IMPORTED, 2, "admin", "Zusagen März.xlsx")
+    assert run.user.is_staff
+    assert FundingApplication.objects.count() == 2
+    assert len(mail.outbox) == 2
+
+
+def test_cancel_imports_nothing_and_forgets_the_file(caseworker_client):
+    response = preview(caseworker_client, [valid_row(1)])
+    sha256 = response.context["preview"].sha256
+
+    response = caseworker_client.post(reverse(UPLOAD), {
+        "sha256": sha256, "file_name": "x.xlsx", "cancel": "1"}, follow=True)
+
+    assert response.status_code == 200
+    assert not FundingApplication.objects.exists() and not ImportRun.objects.exists()
+    assert not default_storage.exists(f"kfw-imports/{sha256}.xlsx")
+
+
+def test_confirm_with_a_forged_hash_is_refused(caseworker_client):
+    response = caseworker_client.post(reverse(UPLOAD), {
+        "sha256": "../../settings", "file_name": "x.xlsx", "confirm": "1"})
+
+    assert response.status_code == 302 and response["Location"] == reverse(UPLOAD)
+    assert not ImportRun.objects.exists()
+
+
+def test_file_rejected_as_a_whole_shows_why_and_offers_no_confirm(caseworker_client):
+    response = caseworker_client.post(reverse(UPLOAD), {"workbook": xlsx([valid_row(1)], "a.xlsx")})
+    caseworker_client.post(reverse(UPLOAD), {"sha256": response.context["preview"].sha256,
+                                             "file_name": "a.xlsx", "confirm": "1"})
+    bad = caseworker_client.post(reverse(UPLOAD), {"workbook": _named(b"kein Excel", "b.xlsx")})
+    again = caseworker_client.post(reverse(UPLOAD), {"workbook": xlsx([valid_row(1)], "c.xlsx")})
+
+    assert "xlsx" in bad.content.decode() and 'name="confirm"' not in bad.content.decode()
+    assert "bereits" in again.content.decode() and 'name="confirm"' not in again.content.decode()
+
+
+def _named(data, name):
+    import io
+
+    buffer = io.BytesIO(data)
+    buffer.name = name
+    return buffer
+
+
+def test_import_list_and_read_only_detail_with_rejected_rows(caseworker_client):
+    from kfw_import.importer import import_workbook
+
+    run = import_workbook(xlsx([valid_row(1), valid_row(2, **{"E-Mail": SCRIPT})]),
+                          file_name="liste.xlsx", source="command")
+
+    listing = caseworker_client.get(reverse("admin:kfw_import_importrun_changelist"))
+    detail = caseworker_client.get(reverse("admin:kfw_import_importrun_change", args=[run.pk]))
+
+    assert listing.status_code == 200 and "liste.xlsx" in listing.content.decode()
+    html = detail.content.decode()
+    assert detail.status_code == 200
+    assert "E-Mail" in html and "keine gültige E-Mail-Adresse" in html
+    assert 'name="_save"' not in html  # read-only
+    assert caseworker_client.post(
+        reverse("admin:kfw_import_importrun_delete", args=[run.pk]), {"post": "yes"}
+    ).status_code == 403
+
+
+def test_application_page_shows_its_history_from_imports_escaped(caseworker_client):
+    from kfw_import.importer import import_workbook
+
+    import_workbook(xlsx([valid_row(1)]), file_name="erst.xlsx", source="command")
+    import_workbook(xlsx([valid_row(1, Ort=SCRIPT)]), file_name="dann.xlsx", source="command")
+    application = FundingApplication.objects.get()
+
+    response = caseworker_client.get(
+        reverse("admin:applications_fundingapplication_change", args=[application.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Änderungen durch KfW-Importe" in html
+    assert "dann.xlsx" in html and valid_row(1)["Ort"] in html
+    assert "&lt;script&gt;" in html and SCRIPT not in html
+
+
+def test_applicant_cannot_upload(client):
+    client.force_login(UserFactory())
+    response = client.get(reverse(UPLOAD))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_caseworker_without_mfa_cannot_upload(client):
+    client.force_login(CaseworkerFactory(totp=False))
+    response = client.post(reverse(UPLOAD), {"workbook": xlsx([valid_row(1)])})
+    assert response.status_code == 302
+    assert not FundingApplication.objects.exists()

@@ -1,0 +1,311 @@
+"""The importer on real workbooks and a real database: FORMAT.md's semantics."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.files.storage import default_storage
+from django.db.models import QuerySet
+
+from applications.models import FundingApplication, KfwStatus
+from kfw_import import importer
+from kfw_import.importer import import_workbook
+from kfw_import.models import ApplicationChange, ImportRun, ImportSource, ImportStatus
+from kfw_import.workbooks import HEADERS, valid_row, valid_rows
+from tests.applications.factories import FundingApplicationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def run_import(path, **options):
+    options.setdefault("source", ImportSource.COMMAND)
+    with open(path, "rb") as handle:
+        return import_workbook(handle, file_name=path.name, **options)
+
+
+def snapshot():
+    return sorted(FundingApplication.objects.values_list(
+        "kfw_number", "applicant_name", "email", "approved_amount", "kfw_status", "postal_code"))
+
+
+def sample_like_rows():
+    """The quirks of the shared sample export, rebuilt: numbers as text and as numbers,
+    German decimal text, dates as text, upper-case e-mails with spaces, IBANs with spaces,
+    status in another case, postal codes that lost their zero, an empty row, non-ASCII
+    e-mail local parts; and its two bad rows (an invalid e-mail; a postal code of letters
+    together with 0 charging points)."""
+    return [
+        valid_row(1, **{"Antragsnummer": "4390000001", "Programm": 439, "Hausnummer": 39,
+                        "Förderbetrag (EUR)": "72.000,00"}),
+        valid_row(2, **{"Antragsnummer": 4400000002, "E-Mail": "  STEFAN.BECKER3@EXAMPLE.ORG ",
+                        "Zusagedatum": "12.02.2026"}),
+        valid_row(3, **{"IBAN": "DE21 6414 2478 3314 6354 47", "Status": "Zugesagt"}),
+        valid_row(4, **{"PLZ": 70173, "Zusagedatum": "2026-05-06"}),
+        None,
+        valid_row(5, **{"PLZ": 4109, "E-Mail": "anna.schäfer13@example.org",
+                        "Förderbetrag (EUR)": 900}),
+        valid_row(6, **{"E-Mail": "not-an-email"}),
+        valid_row(7, **{"PLZ": "ABCDE", "Anzahl Ladepunkte": 0}),
+    ]
+
+
+def test_workbook_with_the_sample_quirks_imports_all_but_its_two_bad_rows(workbook):
+    run = run_import(workbook(sample_like_rows()))
+
+    assert run.status == ImportStatus.IMPORTED_WITH_REJECTIONS
+    assert (run.rows_read, run.created, run.rejected) == (7, 5, 2), run.rejected_rows
+    assert sorted({entry["row"] for entry in run.rejected_rows}) == [8, 9]
+    assert {(e["row"], e["column"]) for e in run.rejected_rows} == {
+        (8, "E-Mail"), (9, "PLZ"), (9, "Anzahl Ladepunkte")}
+    first = FundingApplication.objects.get(kfw_number="4390000001")
+    assert first.approved_amount == Decimal("72000.00") and first.house_number == "39"
+    assert first.program == "439"
+    third = FundingApplication.objects.get(kfw_number="4400000002")
+    assert third.email == "stefan.becker3@example.org"
+    assert third.approval_date == datetime.date(2026, 2, 12)
+    assert FundingApplication.objects.get(iban="DE21641424783314635447").kfw_status == "approved"
+    fifth = FundingApplication.objects.get(kfw_number="4400000005")
+    assert (fifth.postal_code, fifth.email) == ("04109", "anna.schäfer13@example.org")
+    fourth = FundingApplication.objects.get(kfw_number="4400000004")
+    assert (fourth.postal_code, fourth.approval_date) == ("70173", datetime.date(2026, 5, 6))
+
+
+def test_rows_of_empty_cells_are_skipped_and_row_numbers_stay_those_of_the_sheet(workbook):
+    run = run_import(workbook([valid_row(1), None, None, valid_row(2, **{"PLZ": "x"})]))
+
+    assert run.rows_read == 2 and run.created == 1
+    assert run.rejected_rows[0]["row"] == 5
+
+
+def test_missing_required_value_rejects_the_row_optional_may_be_empty(workbook):
+    run = run_import(workbook([
+        valid_row(1, **{"Nachname": "  "}),
+        valid_row(2, **{"Vorname": None, "Telefon": None, "IBAN": None}),
+    ]))
+
+    assert run.created == 1 and run.rejected == 1
+    assert run.rejected_rows[0]["column"] == "Nachname"
+    created = FundingApplication.objects.get()
+    assert (created.contact_first_name, created.phone, created.iban) == ("", "", "")
+
+
+def test_known_number_updates_the_application_and_records_the_change(workbook):
+    existing = FundingApplicationFactory(kfw_number="4400000001", **{
+        k: v for k, v in _model_values(valid_row(1)).items() if k != "kfw_number"})
+    claimed_by = UserFactory()
+    FundingApplication.objects.filter(pk=existing.pk).update(owner=claimed_by)
+
+    run = run_import(workbook([valid_row(1, **{"Förderbetrag (EUR)": "99.999,99", "Ort": "Görlitz"})]))
+
+    assert (run.created, run.updated, run.unchanged) == (0, 1, 0)
+    assert FundingApplication.objects.count() == 1
+    existing.refresh_from_db()
+    assert existing.approved_amount == Decimal("99999.99") and existing.city == "Görlitz"
+    assert existing.owner == claimed_by  # the import never touches the owner
+    changes = {c.field: (c.old_value, c.new_value) for c in ApplicationChange.objects.filter(run=run)}
+    assert changes["approved_amount"][1] == "99999.99"
+    assert changes["city"][1] == "Görlitz"
+    assert set(changes) == {"approved_amount", "city"}
+
+
+def test_unchanged_row_changes_nothing(workbook):
+    run_import(workbook([valid_row(1), valid_row(2)]))
+    before = list(FundingApplication.objects.values_list("kfw_number", "updated_at"))
+
+    run = run_import(workbook([valid_row(1), valid_row(2, **{"Telefon": "+49 1"})]))
+
+    assert (run.created, run.updated, run.unchanged) == (0, 1, 1)
+    after = dict(FundingApplication.objects.values_list("kfw_number", "updated_at"))
+    assert after["4400000001"] == dict(before)["4400000001"]
+    assert ApplicationChange.objects.filter(run=run).count() == 1
+
+
+def test_storniert_withdraws_the_application(workbook):
+    run_import(workbook([valid_row(1)]))
+
+    run = run_import(workbook([valid_row(1, Status="STORNIERT")]))
+
+    assert run.withdrawn == 1 and run.updated == 0
+    assert FundingApplication.objects.get().kfw_status == KfwStatus.WITHDRAWN
+    change = ApplicationChange.objects.get(run=run)
+    assert (change.field, change.old_value, change.new_value) == ("kfw_status", "approved", "withdrawn")
+
+
+def test_identical_duplicate_rows_count_once(workbook):
+    run = run_import(workbook([valid_row(1), valid_row(2), valid_row(1)]))
+
+    assert (run.rows_read, run.created, run.rejected) == (3, 2, 0)
+    assert any("4" in w and "2" in w for w in run.warnings)
+
+
+def test_same_number_with_different_content_rejects_both_rows(workbook):
+    run = run_import(workbook([valid_row(1), valid_row(2), valid_row(1, Ort="Anderswo")]))
+
+    assert (run.created, run.rejected) == (1, 2)
+    assert sorted(e["row"] for e in run.rejected_rows) == [2, 4]
+    assert not FundingApplication.objects.filter(kfw_number="4400000001").exists()
+
+
+def test_conflict_found_after_the_first_row_was_written_is_undone(workbook, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH_ROWS", 2)
+    run_import(workbook([valid_row(5)]))  # exists before: will be updated, then restored
+    rows = [valid_row(1), valid_row(5, Ort="Neu"), valid_row(2), valid_row(3),
+            valid_row(1, Ort="Anders"), valid_row(5, Ort="Wieder anders"), valid_row(1, Ort="3.")]
+
+    run = run_import(workbook(rows))
+
+    assert (run.created, run.updated, run.rejected) == (2, 0, 5)
+    assert not FundingApplication.objects.filter(kfw_number="4400000001").exists()
+    assert FundingApplication.objects.get(kfw_number="4400000005").city == valid_row(5)["Ort"]
+    assert not ApplicationChange.objects.filter(run=run).exists()
+    assert sorted({e["row"] for e in run.rejected_rows}) == [2, 3, 6, 7, 8]
+
+
+def test_importing_the_same_file_again_is_a_no_op_that_names_the_first_run(workbook):
+    path = workbook([valid_row(1), valid_row(2)])
+    first = run_import(path)
+    FundingApplication.objects.filter(kfw_number="4400000001").update(city="Manuell")
+
+    again = run_import(path)
+
+    assert again.status == ImportStatus.ALREADY_IMPORTED
+    assert again.already_imported_by == first
+    assert f"{first.pk}" in again.message
+    assert FundingApplication.objects.get(kfw_number="4400000001").city == "Manuell"
+    assert (again.created, again.updated) == (0, 0)
+
+
+def test_original_is_archived_under_its_hash(workbook):
+    path = workbook([valid_row(1)])
+
+    run = run_import(path)
+
+    assert run.archive_name == f"kfw-imports/{run.sha256}.xlsx"
+    with default_storage.open(run.archive_name, "rb") as archived:
+        assert archived.read() == path.read_bytes()
+    assert len(run.sha256) == 64
+
+
+def test_run_records_source_user_time_and_counts(workbook):
+    user = UserFactory()
+    run = run_import(workbook([valid_row(1)]), source=ImportSource.ADMIN, user=user)
+
+    stored = ImportRun.objects.get(pk=run.pk)
+    assert (stored.source, stored.user, stored.status, stored.created) == ("admin", user, "imported", 1)
+    assert stored.duration is not None and stored.started_at is not None
+
+
+def test_failure_midway_leaves_the_database_as_it_was_and_records_a_failed_run(workbook, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH_ROWS", 2)
+    run_import(workbook([valid_row(1)]))
+    before = snapshot()
+    original = QuerySet.bulk_create
+    calls = {"n": 0}
+
+    def failing_bulk_create(self, objs, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise RuntimeError("database went away")
+        return original(self, objs, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "bulk_create", failing_bulk_create)
+    rows = [valid_row(1, Ort="Neu")] + list(valid_rows(7, start=2))
+
+    run = run_import(workbook(rows))
+
+    assert calls["n"] >= 4
+    assert run.status == ImportStatus.FAILED
+    assert "database went away" in run.message
+    assert snapshot() == before
+    assert not ApplicationChange.objects.exists()
+    assert ImportRun.objects.get(pk=run.pk).status == ImportStatus.FAILED
+
+
+def test_a_failed_file_can_be_imported_again(workbook, monkeypatch):
+    path = workbook([valid_row(1)])
+    monkeypatch.setattr(importer.Upsert, "flush", lambda self: 1 / 0)
+    assert run_import(path).status == ImportStatus.FAILED
+    monkeypatch.undo()
+
+    assert run_import(path).status == ImportStatus.IMPORTED
+    assert FundingApplication.objects.count() == 1
+
+
+def test_dry_run_changes_nothing_and_reports_what_would_change(workbook):
+    run_import(workbook([valid_row(1), valid_row(2)]))
+    before = snapshot()
+    runs = ImportRun.objects.count()
+
+    preview = run_import(workbook([valid_row(1, Status="storniert"), valid_row(2, Ort="Neu"),
+                                   valid_row(3), valid_row(4, PLZ="x")]), dry_run=True)
+
+    assert (preview.created, preview.updated, preview.withdrawn, preview.rejected) == (1, 1, 1, 1)
+    assert preview.pk is None
+    assert [a.kfw_number for a in preview.preview["created"]] == ["4400000003"]
+    [(application, changes)] = preview.preview["updated"]
+    assert [(c.field, c.new_value) for c in changes] == [("city", "Neu")]
+    assert snapshot() == before
+    assert ImportRun.objects.count() == runs
+    assert not default_storage.exists(f"kfw-imports/{preview.sha256}.xlsx")
+
+
+def test_new_applications_get_one_invitation_after_commit(workbook, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        run_import(workbook([valid_row(1), valid_row(2, Status="storniert"),
+                             valid_row(3, **{"E-Mail": "Dritte@Example.org"})]))
+    assert len(callbacks) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == ["dritte@example.org", valid_row(1)["E-Mail"]]
+    message = mail.outbox[0]
+    assert "4400000001" in message.body or "4400000003" in message.body
+    assert "English version" in message.body
+    assert "/konto/signup/" in message.body
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(workbook([valid_row(1, Ort="Neu"), valid_row(3)]))
+    assert mail.outbox == []
+
+
+def test_invitation_is_german_with_an_english_part(workbook, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(workbook([valid_row(1)]))
+    [message] = mail.outbox
+    german, english = message.body.split("English version")
+    assert "4400000001" in german and "4400000001" in english
+    assert "Antragsnummer" in german or "KfW" in german
+    assert "Guten Tag" in german and "Hello" in english
+
+
+def test_no_invitation_for_a_dry_run(workbook, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        run_import(workbook([valid_row(1)]), dry_run=True)
+    assert callbacks == [] and mail.outbox == []
+
+
+def test_text_is_stored_verbatim(workbook):
+    formula = '=HYPERLINK("http://evil.example","Klick")'
+    run_import(workbook([valid_row(1, Antragsteller=formula, Ort="<script>alert(1)</script>")]))
+
+    application = FundingApplication.objects.get()
+    assert application.applicant_name == formula
+    assert application.city == "<script>alert(1)</script>"
+
+
+def test_columns_in_any_order_with_headers_in_any_case_and_an_unknown_column(workbook):
+    headers = list(reversed(HEADERS)) + ["Bemerkung"]
+    odd = {"Antragsnummer": " antragsnummer* ", "Anzahl Ladepunkte": "ANZAHL   LADEPUNKTE"}
+    row = valid_row(1)
+    cells = [row[h] for h in reversed(HEADERS)] + ["egal"]
+
+    run = run_import(workbook([cells], headers=[odd.get(h, h) for h in headers]))
+
+    assert run.created == 1 and run.rejected == 0
+    assert FundingApplication.objects.get().approved_charging_points == row["Anzahl Ladepunkte"]
+    assert any("Bemerkung" in warning for warning in run.warnings)
+
+
+def _model_values(row):
+    from kfw_import import columns
+
+    return {column.field: column.normalise(row[column.header]) for column in columns.COLUMNS}
