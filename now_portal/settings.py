@@ -145,8 +145,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # uses the database cache ("database"; `manage.py createcachetable` once after migrate).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "BACKEND": "now_portal.cache.DatabaseCache",
         "LOCATION": "django_cache",
+        # Expired entries are swept once the table holds this many (live ones never are).
+        "OPTIONS": {"MAX_ENTRIES": 2000},
     }
     if env_str("DJANGO_CACHE") == "database"
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
