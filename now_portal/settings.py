@@ -280,6 +280,16 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+# API Gateway and Lambda take at most 6 MB per request: with S3, large uploads (a year
+# of charging-process data) go from the browser straight to the bucket (presigned POST,
+# reports/direct_upload.py), and forms may post there.
+DIRECT_UPLOADS = env_bool("DJANGO_DIRECT_UPLOADS", bool(MEDIA_BUCKET))
+if DIRECT_UPLOADS and AWS_S3_ENDPOINT_URL:
+    DIRECT_UPLOAD_URL = f"{AWS_S3_ENDPOINT_URL.rstrip('/')}/{MEDIA_BUCKET}/"
+elif DIRECT_UPLOADS:
+    DIRECT_UPLOAD_URL = f"https://{MEDIA_BUCKET}.s3.{AWS_S3_REGION_NAME}.amazonaws.com/"
+else:
+    DIRECT_UPLOAD_URL = ""
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -331,7 +341,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
-        "form-action": [SELF] + ([OIDC_SERVER_URL] if OIDC_ENABLED else []),
+        "form-action": [SELF]
+        + ([OIDC_SERVER_URL] if OIDC_ENABLED else [])
+        + ([DIRECT_UPLOAD_URL] if DIRECT_UPLOAD_URL else []),
         "frame-ancestors": [NONE],
         "object-src": [NONE],
         "base-uri": [SELF],

@@ -4,9 +4,10 @@ availability and faults, renewable supply kept up; then check and submit."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _, ngettext
 
-from . import charging_data, uploads
+from . import charging_data, direct_upload, uploads
 from .forms import ReportStepForm
 from .models import ReportFileKind, ReportType
 from .wizard import ReportWizardView
@@ -142,6 +143,10 @@ class OperationWizard(ReportWizardView):
                 summaries=list(charging_data.summaries(self.report)) if form.current else [],
                 rule=uploads.UPLOAD_RULES[ReportFileKind.CHARGING_DATA],
                 max_kept_errors=charging_data.MAX_KEPT_ERRORS,
+                direct_upload=direct_upload.upload_form(
+                    self.request, self.report, ReportFileKind.CHARGING_DATA,
+                    return_to=reverse("reports:charging_data_received", args=[self.report.pk]),
+                ) if direct_upload.enabled() else None,
             )
         return context
 

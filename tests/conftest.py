@@ -52,6 +52,26 @@ def s3_bucket(s3_client):
     return name
 
 
+@pytest.fixture
+def s3_storage(settings, s3_endpoint, s3_bucket):
+    """Uploaded files go to a fresh bucket on moto's S3 server (as with MEDIA_BUCKET)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": s3_bucket,
+                "endpoint_url": s3_endpoint,
+                "region_name": "eu-central-1",
+                "default_acl": None,
+                "file_overwrite": False,
+                "querystring_auth": True,
+            },
+        },
+    }
+    return s3_bucket
+
+
 # --- Browser tests (see tests/browser/support.py) ------------------------------------
 
 
@@ -72,13 +92,15 @@ def pytest_collection_modifyitems(config, items):
 def browser():
     import os
 
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     from tests.browser.support import CHROMIUM, CHROMIUM_ARGS
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
     # make between browser steps are plain synchronous code all the same.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # `expect(...)` retries until this runs out: long enough for a busy machine.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

@@ -40,3 +40,19 @@ def test_without_media_bucket_files_stay_local():
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, env=env,
                             capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout.strip() == "django.core.files.storage.FileSystemStorage"
+
+
+def test_with_media_bucket_large_uploads_may_post_straight_to_s3():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DIRECT_UPLOADS, s.DIRECT_UPLOAD_URL); "
+        "print(' '.join(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "AWS_S3_ENDPOINT_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="now_portal.settings", MEDIA_BUCKET="now-prod-media")
+    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, env=env,
+                            capture_output=True, text=True, timeout=60, check=True)
+    first, form_action = result.stdout.strip().splitlines()
+    url = "https://now-prod-media.s3.eu-central-1.amazonaws.com/"
+    assert first == f"True {url}"
+    assert form_action == f"'self' {url}"
