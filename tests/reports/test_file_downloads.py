@@ -91,25 +91,6 @@ def test_report_page_links_files_through_the_view(client, report_file):
     assert url(report_file) in html
 
 
-@pytest.fixture
-def s3_storage(settings, s3_endpoint, s3_bucket):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": s3_bucket,
-                "endpoint_url": s3_endpoint,
-                "region_name": "eu-central-1",
-                "default_acl": None,
-                "file_overwrite": False,
-                "querystring_auth": True,
-            },
-        },
-    }
-    return s3_bucket
-
-
 def test_s3_download_redirects_to_a_short_lived_presigned_url(client, s3_storage, s3_client, s3_endpoint):
     report_file = ReportFileFactory(original_name=UMLAUT_NAME)
     # The file really is in the bucket, under its random name.
