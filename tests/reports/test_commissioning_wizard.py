@@ -475,7 +475,7 @@ def test_submitted_report_page_shows_every_answer_read_only(client, report):
     client.post(check_url(report), {"submit_report": "1"})
     page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
     for text in ("Stadtwerke Köln GmbH", "50667", "12.500,00 €", "16.700,50 €", "Parkplatz 2",
-                 "DE*ABC*E12345", "Ökostrom.pdf", "eingereicht"):
+                 "DE*ABC*E12345", "Ökostrom.pdf", "Eingereicht"):
         assert text in page, text
     assert reverse("reports:point_edit", args=[report.pk, ChargingPoint.objects.first().pk]) not in page
 

@@ -35,7 +35,7 @@ def test_new_application_shows_commissioning_report_to_start(client, applicant):
     html = dashboard_html(client)
     assert "Inbetriebnahmemeldung" in html
     assert "28. Februar 2027" in html
-    assert "nicht begonnen" in html
+    assert "Nicht begonnen" in html
     assert reverse("reports:start", args=[application.pk, "commissioning", 0]) in html
 
 
@@ -54,9 +54,9 @@ def test_every_status_shows_its_action_and_overdue_stands_out(client, applicant)
     html = dashboard_html(client)
 
     detail = lambda r: reverse("reports:detail", args=[r.pk])  # noqa: E731
-    assert detail(commissioning) in html and "angenommen" in html
+    assert detail(commissioning) in html and "Angenommen" in html
     assert detail(draft) in html and "Betriebsbericht 2025 fortsetzen" in html
-    assert detail(returned) in html and "zur Überarbeitung zurückgegeben" in html
+    assert detail(returned) in html and "Zur Überarbeitung zurückgegeben" in html
     # The 2025 operation report (due 31 March 2026) is overdue; so is nothing accepted.
     assert html.count("reports-list__item--overdue") == 1
     assert "Überfällig" in html

@@ -27,8 +27,8 @@ def test_demo_reports_cover_every_status_once(client):
 
     client.force_login(get_user_model().objects.get(email=demo.DEMO_APPLICANT_EMAIL))
     html = client.get(reverse("applications:dashboard")).content.decode()
-    for label in ("angenommen", "eingereicht", "Entwurf", "zur Überarbeitung zurückgegeben",
-                  "nicht begonnen", "Überfällig"):
+    for label in ("Angenommen", "Eingereicht", "Entwurf", "Zur Überarbeitung zurückgegeben",
+                  "Nicht begonnen", "Überfällig"):
         assert label in html, label
 
 
