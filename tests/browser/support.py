@@ -23,7 +23,8 @@ CHROMIUM_ARGS = [
 def new_page(browser, viewport=PHONE, locale="de-DE", **options):
     context = browser.new_context(viewport=viewport, locale=locale, **options)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    # Generous: the machine running the tests may be busy (CI, several test runs).
+    page.set_default_timeout(30_000)
     return page
 
 
@@ -44,3 +45,175 @@ def screenshot(page, name: str):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     width = page.viewport_size["width"]
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+
+
+# --- Journeys: pages a person passes through -----------------------------------------
+
+# The pages `make screenshots` keeps in docs/screenshots (SCREENSHOT_SET=key); every test
+# run saves all of them (SCREENSHOT_SET=all, the default) to build/screenshots.
+KEY_SCREENSHOTS = {
+    "dashboard-reports", "report-site-errors", "report-cards", "report-check",
+    "report-confirmation", "dashboard-returned", "admin-report-review",
+}
+SCREENSHOT_SET = os.environ.get("SCREENSHOT_SET", "all")
+
+
+def wants_screenshot(name: str) -> bool:
+    return SCREENSHOT_SET != "key" or name in KEY_SCREENSHOTS
+
+
+def check_page(page, name: str, desktop: bool = False):
+    """A page reached in a journey: axe-core finds nothing, nothing scrolls sideways, and
+    a screenshot is saved at the page's width (and, for key pages, at desktop width)."""
+    assert_accessible(page, name)
+    width = page.viewport_size["width"]
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{name} is {scroll_width}px wide at {width}px"
+    if wants_screenshot(name):
+        screenshot(page, name)
+    if desktop and width < DESKTOP["width"] and wants_screenshot(name):
+        viewport = page.viewport_size
+        page.set_viewport_size(DESKTOP)
+        screenshot(page, name)
+        page.set_viewport_size(viewport)
+
+
+def sign_in(page, base_url: str, email: str, password: str, ui=None):
+    """Through the login form; waits for the page after it (the dashboard, the 2FA step)."""
+    from django.urls import reverse
+
+    ui = ui or Mouse(page)
+    page.goto(base_url + reverse("account_login"))
+    ui.fill(page.locator("input[name=login]"), email)
+    ui.fill(page.locator("input[name=password]"), password)
+    with page.expect_navigation():
+        ui.press(page.locator("main button[type=submit]").first)
+
+
+def sign_out(page, ui=None):
+    ui = ui or Mouse(page)
+    with page.expect_navigation():
+        ui.press(page.locator("form[action$='/konto/logout/'] button"))
+    page.wait_for_load_state()
+
+
+def totp_code(user) -> str:
+    """The code an authenticator app would show now for the user's TOTP secret."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from allauth.mfa.utils import decrypt
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = decrypt(authenticator.data["secret"])
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+
+
+class Mouse:
+    """Drives a page the usual way: clicks and typing into fields."""
+
+    def __init__(self, page):
+        self.page = page
+
+    def fill(self, field, value: str):
+        field.fill(value)
+
+    def choose(self, radio):
+        radio.check()
+
+    def tick(self, checkbox):
+        checkbox.check()
+
+    def press(self, control):
+        control.click()
+
+    def upload(self, field, path):
+        field.set_input_files(str(path))
+
+
+class Keyboard(Mouse):
+    """Drives a page with the keyboard only: Tab and Shift+Tab to move, Enter to follow a
+    link, Space to press a button or tick a box, the arrow keys in a radio group. Every
+    control it reaches must show where the focus is."""
+
+    MAX_STEPS = 120
+
+    def focus(self, control, group: bool = False):
+        page = self.page
+        handle = control.element_handle()
+        for _ in range(self.MAX_STEPS):
+            arrived = page.evaluate(
+                """([el, group]) => {
+                    const active = document.activeElement;
+                    if (active === el) return true;
+                    return group && active && active.type === 'radio' && active.name === el.name;
+                }""",
+                [handle, group],
+            )
+            if arrived:
+                break
+            forward = page.evaluate(
+                """el => {
+                    const active = document.activeElement;
+                    if (!active || active === document.body) return true;
+                    return !!(active.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
+                }""",
+                handle,
+            )
+            page.keyboard.press("Tab" if forward else "Shift+Tab")
+        else:
+            raise AssertionError(f"the keyboard never reaches {control}")
+        assert_focus_visible(page)
+
+    def fill(self, field, value: str):
+        self.focus(field)
+        self.page.keyboard.press("ControlOrMeta+A")
+        self.page.keyboard.press("Delete")
+        self.page.keyboard.type(value)
+
+    def choose(self, radio):
+        self.focus(radio, group=True)
+        for _ in range(10):
+            if radio.is_checked():
+                return
+            self.page.keyboard.press("ArrowDown")
+        raise AssertionError(f"the arrow keys never select {radio}")
+
+    def tick(self, checkbox):
+        self.focus(checkbox)
+        if not checkbox.is_checked():
+            self.page.keyboard.press("Space")
+        assert checkbox.is_checked()
+
+    def press(self, control):
+        self.focus(control)
+        tag = control.evaluate("el => el.tagName")
+        self.page.keyboard.press("Enter" if tag == "A" else "Space")
+
+    def upload(self, field, path):
+        self.focus(field)
+        with self.page.expect_file_chooser() as chooser:
+            self.page.keyboard.press("Space")
+        chooser.value.set_files(str(path))
+
+
+def assert_focus_visible(page):
+    """The focused element (or, for a visually replaced control, its label) has an
+    outline or a focus ring (box shadow)."""
+    visible = page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            const ring = node => {
+                if (!node) return false;
+                const style = getComputedStyle(node);
+                return (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
+                    || style.boxShadow !== 'none';
+            };
+            return ring(el) || [...(el.labels || [])].some(ring);
+        }"""
+    )
+    assert visible, "focus is not visible on " + page.evaluate(
+        "document.activeElement.outerHTML.slice(0, 120)"
+    )
