@@ -61,6 +61,11 @@ class ReportQuerySet(models.QuerySet):
         return self.annotate(first_commissioning_date=Min("charging_points__commissioning_date"))
 
 
+DASHBOARD_REPORT_FIELDS = (
+    "application", "type", "period", "status", "due_date", "accepted_at", "caseworker_comment",
+)
+
+
 def dashboard_reports_prefetch() -> Prefetch:
     """What the dashboard needs of every application's reports: one query for all of them.
 
@@ -69,7 +74,11 @@ def dashboard_reports_prefetch() -> Prefetch:
     """
     return Prefetch(
         "reports",
-        queryset=Report.objects.with_first_commissioning_date().order_by("type", "period"),
+        # Only the columns the dashboard shows: the answers and the wizard's draft
+        # (which may be large) stay in the database.
+        queryset=Report.objects.only(*DASHBOARD_REPORT_FIELDS)
+        .with_first_commissioning_date()
+        .order_by("type", "period"),
     )
 
 
