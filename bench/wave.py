@@ -6,7 +6,9 @@ Creates N claimable applications in a fresh MariaDB database, starts the portal 
 gunicorn with production settings (over plain HTTP on loopback), times a single user
 walking the journey alone, then runs a wave of N locust users who register by claim,
 confirm the e-mail code, sign in, open the dashboard and complete and submit a short
-commissioning report, ramping up within --ramp seconds. Prints requests/s, p50 and p95 per page, errors, and checks afterwards that
+commissioning report, ramping up within --ramp seconds. Like people, wave users read each
+page for a moment (--think, 1-3 s) before the next request; the response times measured
+never include that pause. Prints requests/s, p50 and p95 per page, errors, and checks afterwards that
 every applicant got exactly their application. Targets: no errors, nothing lost or
 doubled, p95 under the wave <= 3x the single-user p95.
 """
@@ -116,18 +118,18 @@ def single_user_pass(base_url: str, accounts: list[dict], mail_dir: Path) -> dic
 
     timings: dict[str, list[float]] = {}
     for number, account in enumerate(accounts):
-        session = TimedSession(base_url, forwarded_for=f"2001:db8:1::{number + 1:x}")
+        session = TimedSession(base_url, forwarded_for=f"2001:db8:ffff:{number + 1:x}::1")
         applicant_journey(session, account["kfw_number"], account["email"], PASSWORD, mail_dir)
         for name, values in session.timings.items():
             timings.setdefault(name, []).extend(values)
     return timings
 
 
-def run_wave(base_url: str, accounts: list[dict], mail_dir: Path, ramp: int, workdir: Path) -> dict:
+def run_wave(base_url: str, accounts: list[dict], mail_dir: Path, ramp: int, think: str, workdir: Path) -> dict:
     accounts_file = workdir / "accounts.json"
     accounts_file.write_text(json.dumps(accounts))
     env = dict(os.environ, WAVE_ACCOUNTS=str(accounts_file), WAVE_MAIL_DIR=str(mail_dir),
-               WAVE_PASSWORD=PASSWORD, PYTHONPATH=str(BENCH))
+               WAVE_PASSWORD=PASSWORD, WAVE_THINK=think, PYTHONPATH=str(BENCH))
     users = len(accounts)
     spawn_rate = max(1.0, users / ramp)
     started = time.monotonic()
@@ -162,6 +164,9 @@ def main():
     parser.add_argument("--ramp", type=int, default=60, help="seconds to reach all users")
     parser.add_argument("--single", type=int, default=10, help="journeys of the lone user")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--think", default="1-3",
+                        help="seconds each wave user reads a page before the next request, "
+                             "a range (default 1-3; 0 for a wave that never pauses)")
     parser.add_argument("--database", default="now_bench_wave")
     args = parser.parse_args()
 
@@ -178,13 +183,13 @@ def main():
     try:
         warm_up(base_url, args.workers)
         alone = single_user_pass(base_url, single_accounts, mail_dir)
-        wave = run_wave(base_url, wave_accounts, mail_dir, args.ramp, workdir)
+        wave = run_wave(base_url, wave_accounts, mail_dir, args.ramp, args.think, workdir)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     outcome = verify(env, accounts)
 
-    print(f"\nWave: {len(wave_accounts)} applicants, ramp {args.ramp}s, gunicorn "
+    print(f"\nWave: {len(wave_accounts)} applicants, ramp {args.ramp}s, reading {args.think}s per page, gunicorn "
           f"{args.workers}x4 threads, MariaDB; ran {wave['duration']:.0f}s")
     print(f"{'page':<16}{'alone p50':>10}{'alone p95':>10}{'wave p50':>10}{'wave p95':>10}"
           f"{'ratio p95':>10}{'req/s':>8}{'errors':>8}")
