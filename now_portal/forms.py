@@ -34,6 +34,8 @@ class KernBoundField(BoundField):
     def kern_kind(self) -> str:
         """Which KERN pattern the field template uses for this field."""
         widget = self.field.widget
+        if getattr(self.field, "sent_directly", False):
+            return "sent_directly"  # in a form of its own, before the step's form
         if widget.is_hidden:
             return "hidden"
         if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):

@@ -31,6 +31,12 @@ _SALT = "reports.direct_upload"
 class UploadForm:
     url: str
     fields: dict
+    # What the page checks before the file leaves the browser (S3 itself would answer a
+    # file that is too large, or none, with an error page of its own).
+    accept: str
+    max_bytes: int
+    too_large_message: str
+    nothing_chosen_message: str
 
 
 def enabled() -> bool:
@@ -45,7 +51,8 @@ def upload_form(request, report, kind: str, return_to: str) -> UploadForm:
     prefix = f"{INCOMING}/{report.pk}/{uuid.uuid4().hex}/"
     token = signing.dumps({"report": report.pk, "user": request.user.pk, "prefix": prefix},
                           salt=_SALT)
-    back = f"{request.build_absolute_uri(return_to)}?token={token}"
+    joiner = "&" if "?" in return_to else "?"
+    back = f"{request.build_absolute_uri(return_to)}{joiner}token={token}"
     client = boto3.client("s3", region_name=settings.AWS_S3_REGION_NAME,
                           endpoint_url=settings.AWS_S3_ENDPOINT_URL)
     fields = {"success_action_redirect": back, "x-amz-server-side-encryption": "AES256"}
@@ -61,8 +68,17 @@ def upload_form(request, report, kind: str, return_to: str) -> UploadForm:
         ],
         ExpiresIn=FORM_LIFETIME_SECONDS,
     )
+    rule = UPLOAD_RULES[kind]
     # The address the Content-Security-Policy allows forms to post to (settings).
-    return UploadForm(url=settings.DIRECT_UPLOAD_URL, fields=post["fields"])
+    return UploadForm(
+        url=settings.DIRECT_UPLOAD_URL,
+        fields=post["fields"],
+        accept=rule.accept,
+        max_bytes=rule.max_bytes,
+        too_large_message=_("The file is larger than %(max)s. Please choose a smaller file.")
+        % {"max": rule.max_size},
+        nothing_chosen_message=_("Choose a file first."),
+    )
 
 
 def received_file(report, user, token: str, key: str) -> File:

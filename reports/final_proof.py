@@ -112,8 +112,22 @@ class InvoicesField(uploads.ReportUploadField):
         cleaned = [super(InvoicesField, self).clean(upload, initial) for upload in files]
         return [upload for upload in cleaned if upload]
 
+    send_label = _("Upload the invoice")
+
     def keep(self, report, upload, user):
         return [uploads.store_report_file(report, one, self.kind, user) for one in upload]
+
+    def receive(self, report, upload, user):
+        check_invoice_count(report.files.filter(kind=ReportFileKind.INVOICE).count(), adding=1)
+        return super().receive(report, [upload], user)
+
+
+def check_invoice_count(existing: int, adding: int) -> None:
+    if existing + adding > MAX_INVOICES:
+        raise ValidationError(
+            _("You can upload at most %(max)d invoices. Please combine several invoices "
+              "into one PDF."), code="too_many", params={"max": MAX_INVOICES},
+        )
 
 
 class InvoicesForm(ReportStepForm):
@@ -141,11 +155,11 @@ class InvoicesForm(ReportStepForm):
             self.add_error("invoices", ValidationError(
                 _("Upload at least one invoice."), code="required"
             ))
-        elif len(self.existing) + len(new) > MAX_INVOICES:
-            self.add_error("invoices", ValidationError(
-                _("You can upload at most %(max)d invoices. Please combine several invoices "
-                  "into one PDF."), code="too_many", params={"max": MAX_INVOICES},
-            ))
+        else:
+            try:
+                check_invoice_count(len(self.existing), len(new))
+            except ValidationError as error:
+                self.add_error("invoices", error)
         return cleaned
 
 

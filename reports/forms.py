@@ -75,7 +75,7 @@ class PointListForm(ReportStepForm):
 
     point_list = ReportUploadField(
         kind=ReportFileKind.POINT_LIST, label=_("List of charging points (Excel file)"),
-        required=False, keep_alone=False,
+        required=False, keep_alone=False, direct=False,
     )
 
     def __init__(self, *args, **kwargs):

@@ -4,10 +4,9 @@ availability and faults, renewable supply kept up; then check and submit."""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _, ngettext
 
-from . import charging_data, direct_upload, uploads
+from . import charging_data, uploads
 from .forms import ReportStepForm
 from .models import ReportFileKind, ReportType
 from .wizard import ReportWizardView
@@ -19,9 +18,16 @@ class ChargingDataField(uploads.ReportUploadField):
     """The file is checked and recorded by the step's form (`ChargingDataForm.clean`),
     never kept on its own: on "back" or "save and continue later" it is not imported."""
 
+    send_label = _("Upload and check the file")
+
     def __init__(self, **kwargs):
         super().__init__(kind=ReportFileKind.CHARGING_DATA, single=False, keep_alone=False,
                          **kwargs)
+
+    def receive(self, report, upload, user):
+        """Sent on its own (straight to S3): imported at once; rows with errors are kept
+        with the upload record and shown on the step."""
+        return charging_data.import_charging_data(report, upload, user)
 
 
 class ChargingDataForm(ReportStepForm):
@@ -143,10 +149,6 @@ class OperationWizard(ReportWizardView):
                 summaries=list(charging_data.summaries(self.report)) if form.current else [],
                 rule=uploads.UPLOAD_RULES[ReportFileKind.CHARGING_DATA],
                 max_kept_errors=charging_data.MAX_KEPT_ERRORS,
-                direct_upload=direct_upload.upload_form(
-                    self.request, self.report, ReportFileKind.CHARGING_DATA,
-                    return_to=reverse("reports:charging_data_received", args=[self.report.pk]),
-                ) if direct_upload.enabled() else None,
             )
         return context
 

@@ -1,7 +1,6 @@
 """What may be uploaded to a report: types (recognised by content, never by name), size
 limits, and storing an accepted file under a random name. Used by every wizard."""
 
-import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -165,8 +164,17 @@ class ReportFileInput(forms.ClearableFileInput):
 class ReportUploadField(forms.FileField):
     """A file field checked against UPLOAD_RULES[kind] by content and size."""
 
-    def __init__(self, *, kind: str, single: bool = True, keep_alone: bool = True, **kwargs):
+    # The button of the form that sends the file on its own (straight to S3).
+    send_label = _("Upload the file")
+
+    def __init__(self, *, kind: str, single: bool = True, keep_alone: bool = True,
+                 direct: bool = True, **kwargs):
         self.kind = kind
+        # With S3, whether the file goes straight to the bucket in a form of its own
+        # (reports/direct_upload.py): a request through API Gateway and Lambda carries at
+        # most about 4 MB of file. False only for small files that mean something only
+        # together with the step's form (a list of points, its row errors shown there).
+        self.direct = direct
         # One file of this kind per report (a new upload replaces it), or several.
         self.single = single
         # Whether an acceptable upload is kept even when the rest of the step is not
@@ -191,3 +199,10 @@ class ReportUploadField(forms.FileField):
         """Keep an accepted upload with the report (the wizard calls this once the step
         is valid, or on "back"/"save" for an upload acceptable on its own)."""
         return store_report_file(report, upload, self.kind, user, replace=self.single)
+
+    def receive(self, report, upload, user):
+        """A file of this field that arrived on its own, not with the step's form (sent
+        straight to S3, reports/direct_upload.py): checked and kept the same way.
+        Raises ValidationError with the reason when it is refused."""
+        self.clean(upload)
+        return self.keep(report, upload, user)

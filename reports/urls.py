@@ -27,8 +27,6 @@ urlpatterns = [
     path("<int:pk>/ladepunkte/vorlage.xlsx", views.point_list_template, name="point_list_template"),
     # Operation report (one per year) and final proof of use.
     *OperationWizard.urls("betriebsbericht"),
-    path("<int:pk>/ladevorgaenge/hochgeladen/", views.charging_data_received,
-         name="charging_data_received"),
     *FinalProofWizard.urls("verwendungsnachweis"),
     path("<int:pk>/rechnungen/<int:file_pk>/entfernen/", invoice_remove, name="invoice_remove"),
 ]

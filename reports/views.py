@@ -1,8 +1,6 @@
 """Applicant pages around the report wizards: start a report, open one (resume or read)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -10,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from applications.models import FundingApplication
 
-from . import charging_data, deadlines, direct_upload, downloads, lifecycle, points
+from . import deadlines, downloads, lifecycle, points
 from .answers import answer_sections
 from .forms import ChargingPointForm
 from .models import Report, ReportStatus, ReportType
@@ -168,32 +166,6 @@ def point_list_template(request, pk):
     )
     response["Content-Disposition"] = 'attachment; filename="Ladepunkte-Vorlage.xlsx"'
     return response
-
-
-# --- Charging-process data sent straight to S3 (reports/direct_upload.py) -------------
-
-
-@login_required
-def charging_data_received(request, pk):
-    """Where S3 sends the browser back after storing the file: import it like an upload
-    through the wizard, then show the step again (its cards, or the rows with errors)."""
-    report = owned_report(request, pk, type=ReportType.OPERATION)
-    if not report.accepts_changes or not direct_upload.enabled():
-        raise Http404
-    key = request.GET.get("key", "")
-    try:
-        upload = direct_upload.received_file(report, request.user, request.GET.get("token", ""), key)
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    else:
-        try:
-            charging_data.import_charging_data(report, upload, request.user)
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-        finally:
-            upload.close()
-            direct_upload.discard(key)
-    return redirect("reports:operation_step", report.pk, "ladevorgaenge")
 
 
 # --- Files: only through this permission check, never by their storage URL -----------

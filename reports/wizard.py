@@ -40,11 +40,17 @@ from django.utils.translation import gettext_lazy as _
 from formtools.wizard.storage.base import BaseStorage
 from formtools.wizard.views import NamedUrlWizardView, StepsHelper
 
-from . import lifecycle, uploads
+from . import direct_upload, lifecycle, uploads
 from .models import Report, ReportStatus
 
 CHECK_STEP = "pruefen"
 RETURN_TO_CHECK = "zur_pruefung"
+
+
+@dataclass(frozen=True)
+class DirectUpload:
+    field: forms.BoundField
+    form: direct_upload.UploadForm
 
 
 class DraftStorage(BaseStorage):
@@ -157,7 +163,44 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
         return [
             path(f"<int:pk>/{slug}/", view, name=cls.report_type),
             path(f"<int:pk>/{slug}/<str:step>/", view, name=f"{cls.report_type}_step"),
+            path(f"<int:pk>/{slug}/<str:step>/hochgeladen/<str:field>/", cls.upload_received,
+                 name=f"{cls.report_type}_upload_received"),
         ]
+
+    @classmethod
+    def upload_field(cls, step: str, name: str):
+        """The upload field `name` of `step`'s form, if its files may come on their own."""
+        form_class = dict(cls.form_list).get(step)
+        form_field = form_class.base_fields.get(name) if form_class else None
+        return form_field if isinstance(form_field, uploads.ReportUploadField) and form_field.direct else None
+
+    @classmethod
+    def upload_received(cls, request, pk, step, field):
+        """Where S3 sends the browser back after storing a file sent straight to it (see
+        `direct_uploads`): the file is checked and kept (or imported) as if it had come
+        with the step's form, then the step is shown again, with the reason if refused."""
+        if not request.user.is_authenticated:
+            raise Http404
+        report = get_object_or_404(Report.objects.owned_by(request.user), pk=pk,
+                                   type=cls.report_type)
+        form_field = cls.upload_field(step, field)
+        if form_field is None or not report.accepts_changes or not direct_upload.enabled():
+            raise Http404
+        key = request.GET.get("key", "")
+        try:
+            upload = direct_upload.received_file(report, request.user, request.GET.get("token", ""), key)
+        except forms.ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            try:
+                form_field.receive(report, upload, request.user)
+            except forms.ValidationError as error:
+                messages.error(request, error.messages[0])
+            finally:
+                upload.close()
+                direct_upload.discard(key)
+        back = reverse(cls.url_name, kwargs={"pk": report.pk, "step": step})
+        return redirect(back + (f"?{RETURN_TO_CHECK}=1" if RETURN_TO_CHECK in request.GET else ""))
 
     # --- request handling -----------------------------------------------------------
 
@@ -316,6 +359,34 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
     def get_form_kwargs(self, step=None):
         return {"report": self.report}
 
+    def get_form(self, step=None, data=None, files=None):
+        form = super().get_form(step=step, data=data, files=files)
+        if direct_upload.enabled():
+            # Files go straight to S3 in forms of their own (API Gateway and Lambda take
+            # at most 6 MB a request); the step's form only shows their errors.
+            for form_field in form.fields.values():
+                if isinstance(form_field, uploads.ReportUploadField) and form_field.direct:
+                    form_field.sent_directly = True
+        return form
+
+    def direct_uploads(self, form) -> list:
+        """For each file field of the step when files go straight to S3: the bound field
+        (label, hint, errors) and the fields of its own form that posts to S3."""
+        if not direct_upload.enabled():
+            return []
+        step = self.steps.current
+        back_to_check = f"?{RETURN_TO_CHECK}=1" if (
+            RETURN_TO_CHECK in self.request.GET or RETURN_TO_CHECK in self.request.POST) else ""
+        return [
+            DirectUpload(form[name], direct_upload.upload_form(
+                self.request, self.report, form_field.kind,
+                return_to=reverse(f"reports:{self.report_type}_upload_received",
+                                  args=[self.report.pk, step, name]) + back_to_check,
+            ))
+            for name, form_field in form.fields.items()
+            if getattr(form_field, "sent_directly", False)
+        ]
+
     def get_template_names(self):
         return [self.step_templates.get(self.steps.current, self.template_name)]
 
@@ -332,6 +403,7 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
             or RETURN_TO_CHECK in self.request.POST,
             return_to_check_name=RETURN_TO_CHECK,
             check_url=self.get_step_url(CHECK_STEP),
+            direct_uploads=self.direct_uploads(form),
         )
         return context
 
