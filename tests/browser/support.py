@@ -50,11 +50,13 @@ def screenshot(page, name: str):
 
 # --- Journeys: pages a person passes through -----------------------------------------
 
-# The pages `make screenshots` keeps in docs/screenshots (SCREENSHOT_SET=key); every test
-# run saves all of them (SCREENSHOT_SET=all, the default) to build/screenshots.
+# The pages `make screenshots` keeps in docs/screenshots (SCREENSHOT_SET=key), the README
+# shows them: the applicant's at phone and desktop width (check_page(..., desktop=True)),
+# the caseworker's at desktop width. Every test run saves all pages (SCREENSHOT_SET=all,
+# the default) to build/screenshots.
 KEY_SCREENSHOTS = {
-    "dashboard-reports", "report-site-errors", "report-cards", "report-check",
-    "report-confirmation", "dashboard-returned", "admin-report-review",
+    "signup", "dashboard-reports", "report-site-errors", "report-cards", "report-check",
+    "report-confirmation", "dashboard-returned", "admin-import-preview", "admin-report-review",
 }
 SCREENSHOT_SET = os.environ.get("SCREENSHOT_SET", "all")
 
