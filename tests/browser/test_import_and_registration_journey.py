@@ -92,8 +92,9 @@ def import_workbook_in_the_admin(office, base, caseworker, workbook):
     assert not ImportRun.objects.exists() and not FundingApplication.objects.exists()
 
     office.locator("input[name=confirm]").click()
+    office.wait_for_url(re.compile(r"/admin/kfw_import/importrun/\d+/change/$"))
     run = ImportRun.objects.get()
-    office.wait_for_url(re.compile(re.escape(reverse("admin:kfw_import_importrun_change", args=[run.pk]))))
+    assert office.url.endswith(reverse("admin:kfw_import_importrun_change", args=[run.pk]))
     expect(office.locator(".messagelist")).to_contain_text(f"{len(IMPORTED)} ")
     expect(office.locator(".kfw-rejected tbody tr")).to_have_count(2)
     check_admin_page(office, "admin-import-run")
