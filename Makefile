@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 SYSTEM_PACKAGES := libmariadb-dev pkg-config gettext
 MARIADB_URL ?= mysql://root@127.0.0.1:3306/now_portal
 
-.PHONY: run test test-mariadb system-deps assets venv-dev venv-prod migrate demo clean
+.PHONY: run test test-mariadb screenshots system-deps assets venv-dev venv-prod migrate demo clean
 
 # Build tools for mysqlclient (and gettext for the translation checks), when missing.
 system-deps:
@@ -48,6 +48,20 @@ test: venv-dev assets
 
 test-mariadb: venv-dev assets
 	DATABASE_URL=$(MARIADB_URL) $(BIN)/pytest -rs
+
+# docs/screenshots (shown in the README), refreshed from the browser journeys: the key
+# pages at phone and desktop width. Replaced only when every journey has passed.
+CHROMIUM_PATH ?= /usr/bin/chromium
+SHOTS := build/screenshots-key
+screenshots: venv-dev assets
+	@test -x $(CHROMIUM_PATH) || { echo "make screenshots needs Chromium at $(CHROMIUM_PATH): apt-get install chromium"; exit 1; }
+	rm -rf $(SHOTS)
+	SCREENSHOT_SET=key SCREENSHOT_DIR=$(SHOTS) CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest -q -m browser \
+	  tests/browser/test_import_and_registration_journey.py tests/browser/test_report_journeys.py
+	mkdir -p docs/screenshots
+	rm -f docs/screenshots/*.png
+	cp $(SHOTS)/*.png docs/screenshots/
+	@ls -s docs/screenshots
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles build

@@ -366,7 +366,8 @@ OPERATOR = {
     "address": env_str("OPERATOR_ADDRESS"),
     "email": env_str("OPERATOR_EMAIL"),
     "phone": env_str("OPERATOR_PHONE"),
-    "accessibility_email": env_str("OPERATOR_ACCESSIBILITY_EMAIL"),
+    # Feedback on barriers (required by BITV 2.0); the operator's general address until set.
+    "accessibility_email": env_str("OPERATOR_ACCESSIBILITY_EMAIL") or env_str("OPERATOR_EMAIL"),
     "privacy_officer_email": env_str("OPERATOR_PRIVACY_EMAIL"),
 }
 CASEWORKER_GROUP = "Caseworkers"

@@ -75,17 +75,49 @@ def s3_storage(settings, s3_endpoint, s3_bucket):
 # --- Browser tests (see tests/browser/support.py) ------------------------------------
 
 
-def pytest_collection_modifyitems(config, items):
+def _chromium_missing() -> str:
+    """Why the browser tests cannot run here, or "" when they can."""
     from pathlib import Path
 
     from tests.browser.support import CHROMIUM
 
     if Path(CHROMIUM).exists():
+        return ""
+    return f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)"
+
+
+def pytest_report_header(config):
+    from tests.browser.support import CHROMIUM
+
+    missing = _chromium_missing()
+    if missing:
+        return f"browser tests: SKIPPED – {missing}"
+    return f"browser tests: run with {CHROMIUM}"
+
+
+def pytest_collection_modifyitems(config, items):
+    missing = _chromium_missing()
+    if not missing:
         return
-    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+    skip = pytest.mark.skip(reason=missing)
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Said again at the very end, where nobody can miss it."""
+    missing = _chromium_missing()
+    if not missing:
+        return
+    skipped = [
+        report for report in terminalreporter.stats.get("skipped", [])
+        if "browser" in getattr(report, "keywords", {})
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} BROWSER TESTS SKIPPED: {missing}", yellow=True, bold=True
+        )
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ live in tests/conftest.py so every folder shares one browser.
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -49,11 +50,13 @@ def screenshot(page, name: str):
 
 # --- Journeys: pages a person passes through -----------------------------------------
 
-# The pages `make screenshots` keeps in docs/screenshots (SCREENSHOT_SET=key); every test
-# run saves all of them (SCREENSHOT_SET=all, the default) to build/screenshots.
+# The pages `make screenshots` keeps in docs/screenshots (SCREENSHOT_SET=key), the README
+# shows them: the applicant's at phone and desktop width (check_page(..., desktop=True)),
+# the caseworker's at desktop width. Every test run saves all pages (SCREENSHOT_SET=all,
+# the default) to build/screenshots.
 KEY_SCREENSHOTS = {
-    "dashboard-reports", "report-site-errors", "report-cards", "report-check",
-    "report-confirmation", "dashboard-returned", "admin-report-review",
+    "signup", "dashboard-reports", "report-site-errors", "report-cards", "report-check",
+    "report-confirmation", "dashboard-returned", "admin-import-preview", "admin-report-review",
 }
 SCREENSHOT_SET = os.environ.get("SCREENSHOT_SET", "all")
 
@@ -78,16 +81,56 @@ def check_page(page, name: str, desktop: bool = False):
         page.set_viewport_size(viewport)
 
 
-def sign_in(page, base_url: str, email: str, password: str, ui=None):
-    """Through the login form; waits for the page after it (the dashboard, the 2FA step)."""
+def sign_in(page, base_url: str, email: str, password: str, ui=None, start: str = ""):
+    """Through the login form (or `start`, a page that leads to it); waits for the page
+    after it (the dashboard, the 2FA step)."""
     from django.urls import reverse
 
     ui = ui or Mouse(page)
-    page.goto(base_url + reverse("account_login"))
+    page.goto(base_url + (start or reverse("account_login")))
+    page.wait_for_url(re.compile(re.escape(reverse("account_login"))))
     ui.fill(page.locator("input[name=login]"), email)
     ui.fill(page.locator("input[name=password]"), password)
     with page.expect_navigation():
         ui.press(page.locator("main button[type=submit]").first)
+
+
+def sign_in_caseworker(page, base_url: str, caseworker, password: str, wrong_code_first=False):
+    """To the admin as caseworkers must: password, then the TOTP code of their
+    authenticator app. The code page is the portal's own (applicants who add an
+    authenticator app meet it too), so axe-core checks it, with its error state."""
+    from django.urls import reverse
+
+    sign_in(page, base_url, caseworker.email, password, start=reverse("admin:index"))
+    page.wait_for_url(re.compile(r"/konto/2fa/authenticate/"))
+    check_page(page, "caseworker-2fa")
+    code = totp_code(caseworker)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}" if wrong_code_first else None
+    enter_code(page, "caseworker-2fa", code, wrong)
+    page.wait_for_url(re.compile(re.escape(reverse("admin:index")) + "$"))
+
+
+def enter_code(page, name: str, code: str, wrong: str | None = None):
+    """A code form (the e-mail confirmation, the authenticator app). A wrong code first,
+    when given, shows the error state, which axe-core checks too."""
+    from playwright.sync_api import expect
+
+    field = page.locator("input[name=code]")
+    submit = page.locator("main button[type=submit]").first
+    if wrong:
+        field.fill(wrong)
+        submit.click()
+        expect(page).to_have_title(re.compile(r"^(Fehler|Error):"))
+        check_page(page, f"{name}-errors")
+    field.fill(code)
+    submit.click()
+
+
+def check_admin_page(page, name: str):
+    """A page of the Django admin, which only caseworkers use: a screenshot, no axe-core
+    (the accessibility statement says the admin is not covered)."""
+    if wants_screenshot(name):
+        screenshot(page, name)
 
 
 def sign_out(page, ui=None):

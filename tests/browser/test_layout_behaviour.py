@@ -2,10 +2,16 @@
 summary, the skip link and the summary's links work from the keyboard, touch targets are
 large enough, nothing scrolls sideways at 320 px, and the core tasks need no JavaScript."""
 
+import re
+
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.applications.factories import PASSWORD, FundingApplicationFactory, UserFactory
+
+from . import support
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -14,12 +20,10 @@ def open_page(browser):
     contexts = []
 
     def open_page(width=360, javascript=True):
-        context = browser.new_context(
-            viewport={"width": width, "height": 740}, locale="de-DE", java_script_enabled=javascript
+        page = support.new_page(
+            browser, {"width": width, "height": 740}, java_script_enabled=javascript
         )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
+        contexts.append(page.context)
         return page
 
     yield open_page
@@ -32,10 +36,7 @@ def active_element(page, expression="el => el"):
 
 
 def sign_in(page, live_server, email):
-    page.goto(live_server.url + reverse("account_login"))
-    page.fill("#id_login", email)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").first.click()
+    support.sign_in(page, live_server.url, email, PASSWORD)
     page.wait_for_url(f"**{reverse('applications:dashboard')}")
 
 
@@ -43,10 +44,9 @@ def test_error_summary_takes_focus_and_its_links_focus_the_field(live_server, op
     page = open_page()
     page.goto(live_server.url + reverse("account_signup"))
     page.locator("main button[type=submit]").first.click()
-    page.wait_for_load_state()
 
-    assert page.title().startswith("Fehler:")
-    assert active_element(page, "el => el.hasAttribute('data-error-summary')")
+    expect(page).to_have_title(re.compile(r"^Fehler:"))
+    expect(page.locator("[data-error-summary]")).to_be_focused()
     page.keyboard.press("Tab")
     assert active_element(page, "el => el.getAttribute('href')") == "#id_kfw_number"
     page.keyboard.press("Enter")
@@ -57,11 +57,9 @@ def test_error_summary_takes_focus_without_javascript(live_server, open_page):
     page = open_page(javascript=False)
     page.goto(live_server.url + reverse("account_signup"))
     page.locator("main button[type=submit]").first.click()
-    page.wait_for_load_state()
-    assert page.title().startswith("Fehler:")
+    expect(page).to_have_title(re.compile(r"^Fehler:"))
     # Without scripts, `autofocus` alone moves the focus there.
-    focused = page.locator("[data-error-summary]:focus")
-    assert focused.count() == 1
+    expect(page.locator("[data-error-summary]")).to_be_focused()
 
 
 def test_skip_link_is_first_visible_on_focus_and_moves_to_the_content(live_server, open_page):
@@ -83,23 +81,20 @@ def test_core_tasks_work_without_javascript(live_server, open_page):
     FundingApplicationFactory(owner=user, kfw_number="4711000042")
     page = open_page(javascript=False)
     sign_in(page, live_server, user.email)
-    assert "4711000042" in page.content()
+    expect(page.locator("main")).to_contain_text("4711000042")
 
     page.locator("form[action$='/i18n/setlang/'] button").click()
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "en"
-    assert "Your applications" in page.content()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Your applications")
 
     page.goto(live_server.url + reverse("applications:claim"))
     page.fill("#id_kfw_number", "4711000099")
     page.fill("#id_email", "someone@example.org")
     page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
-    assert "someone@example.org" in page.content()
+    expect(page.locator("main")).to_contain_text("someone@example.org")
 
     page.locator("form[action$='/konto/logout/'] button").click()
-    page.wait_for_load_state()
-    assert page.locator("form[action$='/konto/logout/']").count() == 0
+    expect(page.locator("form[action$='/konto/logout/']")).to_have_count(0)
 
 
 PAGES_AT_320 = ["applications:home", "account_login", "account_signup", "accessibility", "privacy", "imprint"]

@@ -31,11 +31,12 @@ from .support import (
     DESKTOP,
     Keyboard,
     Mouse,
+    check_admin_page,
     check_page,
     new_page,
     sign_in,
+    sign_in_caseworker,
     sign_out,
-    totp_code,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -272,20 +273,11 @@ def test_returned_report_is_corrected_resubmitted_and_accepted(live_server, phon
     base = live_server.url
     try:
         # The caseworker signs in with password and TOTP code, reads, returns.
-        office.goto(base + reverse("admin:index"))
-        office.wait_for_url(re.compile(r"/konto/login/\?next=%2Fadmin%2F"))
-        office.fill("input[name=login]", caseworker.email)
-        office.fill("input[name=password]", PASSWORD)
-        office.locator("main button[type=submit]").first.click()
-        office.wait_for_url(re.compile(r"/konto/2fa/authenticate/"))
-        check_page_admin(office, "caseworker-2fa")
-        office.fill("input[name=code]", totp_code(caseworker))
-        office.locator("main button[type=submit]").first.click()
-        office.wait_for_url(url_of("admin:index"))
+        sign_in_caseworker(office, base, caseworker, PASSWORD)
 
         office.goto(base + reverse("admin:reports_report_change", args=[report.pk]))
         expect(office.locator("#content")).to_contain_text("Einfahrt")
-        check_page_admin(office, "admin-report-review")
+        check_admin_page(office, "admin-report-review")
         comment = "Bitte geben Sie die Kosten für den Netzanschluss an (laut Rechnung 1.450 €)."
         review(office, report, "return", comment)
         report.refresh_from_db()
@@ -338,15 +330,7 @@ def review(office, report, action, comment):
     office.goto(office.url.split("/admin/")[0] + reverse("admin:reports_report_change", args=[report.pk]))
     office.locator(f"#content a[href$='/{action}/']").first.click()
     office.wait_for_url(re.compile(rf"/{action}/$"))
-    check_page_admin(office, f"admin-report-{action}")
+    check_admin_page(office, f"admin-report-{action}")
     office.fill("textarea[name=comment]", comment)
     office.locator("#content-main input[type=submit]").click()
     office.wait_for_url(url_of("admin:reports_report_change", report.pk))
-
-
-def check_page_admin(page, name):
-    """Admin pages are for caseworkers, not applicants: screenshot only (Django's admin)."""
-    from .support import screenshot, wants_screenshot
-
-    if wants_screenshot(name):
-        screenshot(page, name)
