@@ -15,6 +15,8 @@ from pathlib import PurePath
 from .sql import literal, quote_name, string_literal
 
 BINARY_TYPES = {"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"}
+NUMERIC_TYPES = {"tinyint", "smallint", "mediumint", "int", "bigint", "decimal", "float",
+                 "double"}
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ class Keep(Action):
         name = quote_name(column.name)
         if column.is_binary:
             return f"IF({name} IS NULL, 'NULL', CONCAT('0x', HEX({name})))"
+        if column.data_type in NUMERIC_TYPES:  # numbers need no quotes
+            return f"IFNULL({name}, 'NULL')"
         return f"QUOTE({name})"
 
 

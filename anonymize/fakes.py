@@ -63,6 +63,10 @@ def vocabulary_tokens() -> set[str]:
     return words
 
 
+def _ascii(word: str) -> str:
+    return word.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+
+
 def _iban_check_digits(country: str, bban: str) -> str:
     digits = "".join(str(int(ch, 36)) for ch in bban + country + "00")
     return f"{98 - int(digits) % 97:02d}"
@@ -118,8 +122,8 @@ class Faker:
         # E-mail addresses compare case-insensitively (the portal lower-cases them), so
         # Erika@X and erika@x are the same person and get the same fake.
         n = self.digest("email", value.strip().lower())
-        first = FIRST_NAMES[n[0] % len(FIRST_NAMES)].lower()
-        last = LAST_NAMES[n[1] % len(LAST_NAMES)].lower()
+        first = _ascii(FIRST_NAMES[n[0] % len(FIRST_NAMES)].lower())
+        last = _ascii(LAST_NAMES[n[1] % len(LAST_NAMES)].lower())
         # 48 bits keep addresses unique (unique columns stay unique) even for millions.
         return f"{first}.{last}.{n[2:8].hex()}@{FAKE_EMAIL_DOMAIN}"
 

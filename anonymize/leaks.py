@@ -35,11 +35,14 @@ def unescape(text: str) -> str:
 
 
 class LeakFound(RuntimeError):
-    def __init__(self, sources):
-        self.sources = sorted(sources)
+    def __init__(self, hits):
+        # {table the value was found in: {"table.column" it was read from}}
+        self.hits = {table: sorted(sources) for table, sources in sorted(hits.items())}
+        self.sources = sorted({s for sources in hits.values() for s in sources})
+        found = "; ".join(f"in table {table}: values of {', '.join(sources)}"
+                          for table, sources in self.hits.items())
         super().__init__(
-            "The dump contains original personal values from: " + ", ".join(self.sources)
-            + ". It was deleted."
+            f"The dump contains original personal values ({found}). It was deleted."
         )
 
 
@@ -90,7 +93,8 @@ class Scanner:
         self._pending: list[str] = []
         self._pending_chars = 0
         self._tail = ""
-        self.sources: set[str] = set()
+        self.table = "(header)"
+        self.hits: dict[str, set[str]] = {}
 
     def feed(self, text: str):
         if not self.words:
@@ -100,6 +104,12 @@ class Scanner:
         if self._pending_chars >= CHUNK_CHARS:
             self._scan()
 
+    def start_table(self, table: str):
+        """What follows belongs to `table` (hits are reported for the table they are in)."""
+        if self._pending:
+            self._scan()
+        self.table = table
+
     def _scan(self):
         text = self._tail + unescape("".join(self._pending))
         self._pending.clear()
@@ -108,11 +118,11 @@ class Scanner:
         for word in found:
             for needle, source in self.needles.by_word[word].items():
                 if needle in text:
-                    self.sources.add(source)
+                    self.hits.setdefault(self.table, set()).add(source)
         self._tail = text[-self.needles.longest:] if self.needles.longest else ""
 
     def finish(self):
         if self._pending:
             self._scan()
-        if self.sources:
-            raise LeakFound(self.sources)
+        if self.hits:
+            raise LeakFound(self.hits)

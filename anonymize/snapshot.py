@@ -141,7 +141,7 @@ class TablePlan:
         self.converters.sort()
         mark = "%s" if vendor == "mysql" else "?"
         base = f"SELECT {', '.join(select)} FROM {quote_name(table)}"
-        order = f" ORDER BY {quote_name(pk)} LIMIT {{limit}}"
+        order = f" ORDER BY {quote_name(pk)} LIMIT "
         self.first_query = base + order
         self.next_query = base + f" WHERE {quote_name(pk)} > {mark}" + order
         self.insert_prefix = (f"INSERT INTO {quote_name(table)} ("
@@ -250,6 +250,7 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
             writer = DumpWriter(sink, Scanner(needles))
             writer.write(HEADER)
             for table, columns in tables.items():
+                writer.scanner.start_table(table)
                 writer.write(f"DROP TABLE IF EXISTS {quote_name(table)};\n{creates[table]};\n")
                 rules = policy[table]
                 if isinstance(rules, Omit):
@@ -263,6 +264,7 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
                 summary.rows_per_table[table] = count
                 summary.rows += count
                 writer.write("\n")
+            writer.scanner.start_table("(indexes and constraints)")
             for statement in after:
                 writer.write(statement + ";\n")
             writer.write(FOOTER)
@@ -287,9 +289,9 @@ def _write_rows(cursor, plan: TablePlan, writer: DumpWriter, batch_rows: int) ->
     last = None
     while True:
         if last is None:
-            cursor.execute(plan.first_query.format(limit=batch_rows))
+            cursor.execute(plan.first_query + str(batch_rows))
         else:
-            cursor.execute(plan.next_query.format(limit=batch_rows), (last,))
+            cursor.execute(plan.next_query + str(batch_rows), (last,))
         rows = cursor.fetchall()
         if not rows:
             return count
