@@ -18,7 +18,7 @@ from .leaks import Needles, Scanner
 from .policy import ADDRESS_NEEDLES, POLICY
 from .schema import django_schema, mysql_schema
 from .sinks import open_sink
-from .sql import quote_name
+from .sql import literal, quote_name
 
 STATEMENT_CHARS = 1 << 20  # one INSERT stays well under max_allowed_packet (16 MB)
 
@@ -139,11 +139,11 @@ class TablePlan:
             select.append(quote_name(action.field_column))
             self.converters.append((index, action.row_function(faker), field_index))
         self.converters.sort()
-        mark = "%s" if vendor == "mysql" else "?"
         base = f"SELECT {', '.join(select)} FROM {quote_name(table)}"
         order = f" ORDER BY {quote_name(pk)} LIMIT "
         self.first_query = base + order
-        self.next_query = base + f" WHERE {quote_name(pk)} > {mark}" + order
+        # The last key goes in as a literal: the expressions hold % signs (DATE_FORMAT).
+        self.next_query = (base + f" WHERE {quote_name(pk)} > ", order)
         self.insert_prefix = (f"INSERT INTO {quote_name(table)} ("
                               + ",".join(map(quote_name, self.insert_columns)) + ") VALUES\n")
 
@@ -291,7 +291,8 @@ def _write_rows(cursor, plan: TablePlan, writer: DumpWriter, batch_rows: int) ->
         if last is None:
             cursor.execute(plan.first_query + str(batch_rows))
         else:
-            cursor.execute(plan.next_query + str(batch_rows), (last,))
+            before, after = plan.next_query
+            cursor.execute(before + literal(last) + after + str(batch_rows))
         rows = cursor.fetchall()
         if not rows:
             return count

@@ -150,6 +150,24 @@ def test_same_key_reproduces_and_another_key_gives_other_fakes(seeded, tmp_path)
     assert c != a and d != a
 
 
+def test_small_batches_page_through_every_row_in_key_order(seeded, tmp_path, settings):
+    settings.SNAPSHOT_BATCH_ROWS = 2
+    snapshot(tmp_path / "small.sql", "--key", KEY)
+    settings.SNAPSHOT_BATCH_ROWS = 5000
+    snapshot(tmp_path / "large.sql", "--key", KEY)
+
+    def rows(text):
+        return [line.rstrip(",;") for line in text.splitlines() if line.startswith("(")]
+
+    small, large = ((tmp_path / n).read_text() for n in ("small.sql", "large.sql"))
+    assert rows(small) == rows(large)
+    from django.contrib.auth.models import Permission
+
+    permissions = Permission.objects.count()
+    assert permissions > 10
+    assert small.count("INSERT INTO `auth_permission`") == (permissions + 1) // 2
+
+
 def test_gzip_output_is_the_same_dump_compressed(seeded, tmp_path):
     snapshot(tmp_path / "plain.sql", "--key", KEY)
     output = snapshot(tmp_path / "dump.sql.gz", "--key", KEY, "--gzip")
