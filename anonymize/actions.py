@@ -156,19 +156,19 @@ class Fake(Action):
         self.description = self.description or f"faked ({self.kind.replace('_', ' ')})"
 
     def literal_function(self, faker):
-        fake = getattr(faker, self.kind)
+        fake = faker.fake(self.kind)
 
         def convert(value):
             if value is None:
                 return "NULL"
             if value == "":
                 return "''"
-            return string_literal(fake(str(value)))
+            return string_literal(fake(value if value.__class__ is str else str(value)))
 
         return convert
 
     def fake_of(self, faker, value):
-        return getattr(faker, self.kind)(str(value)) if value else None
+        return faker.fake(self.kind)(str(value)) if value else None
 
 
 def _first_of_month(value):

@@ -46,6 +46,9 @@ CITIES = (
 FAKE_EMAIL_DOMAIN = "example.invalid"
 
 WORD = re.compile(r"\w+")
+_DIGITS = "0123456789"
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LOWER = _UPPER.lower()
 
 
 def vocabulary_tokens() -> set[str]:
@@ -83,8 +86,29 @@ def is_valid_iban(iban: str) -> bool:
 class Faker:
     """Fakes for one snapshot, all keyed with its key."""
 
+    # Fakes computed once are remembered (the leak check computes them before the dump
+    # writes them, and values repeat across tables); bounded, so memory stays flat.
+    MEMO_ENTRIES = 50_000
+
     def __init__(self, key: bytes):
         self.key = key
+        self._memos: dict[str, dict] = {}
+
+    def fake(self, kind: str):
+        """value → fake of `kind`, remembered."""
+        memo = self._memos.setdefault(kind, {})
+        make = getattr(self, kind)
+        limit = self.MEMO_ENTRIES
+
+        def cached(value: str) -> str:
+            fake = memo.get(value)
+            if fake is None:
+                if len(memo) >= limit:
+                    memo.clear()
+                fake = memo[value] = make(value)
+            return fake
+
+        return cached
 
     def digest(self, kind: str, value: str) -> bytes:
         return hmac.digest(self.key, f"{kind}\x00{value}".encode(), hashlib.sha256)
@@ -175,18 +199,12 @@ class Faker:
         """Digits stay digits, letters letters (same case), everything else stays: for
         identifiers with a structure (EVSE IDs such as DE*ABC*E12345)."""
         n = self.digest("pattern", value)
-        out = []
-        for index, ch in enumerate(value):
-            b = n[index % len(n)] ^ (index * 31 & 0xFF)
-            if ch.isdigit():
-                out.append(str(b % 10))
-            elif "A" <= ch <= "Z":
-                out.append(chr(65 + b % 26))
-            elif "a" <= ch <= "z":
-                out.append(chr(97 + b % 26))
-            else:
-                out.append(ch)
-        return "".join(out)
+        n = n * (len(value) // len(n) + 1)
+        return "".join(
+            _DIGITS[b % 10] if ch.isdigit() else _UPPER[b % 26] if "A" <= ch <= "Z"
+            else _LOWER[b % 26] if "a" <= ch <= "z" else ch
+            for ch, b in zip(value, n)
+        )
 
     def token(self, value: str) -> str:
         """Opaque identifiers (a provider's user id): hex of the same length, at least 16."""
