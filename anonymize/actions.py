@@ -15,6 +15,7 @@ from pathlib import PurePath
 from .sql import literal, quote_name, string_literal
 
 BINARY_TYPES = {"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"}
+COLLIDING_KINDS = {"kfw_number", "phone", "iban", "pattern", "token"}
 NUMERIC_TYPES = {"tinyint", "smallint", "mediumint", "int", "bigint", "decimal", "float",
                  "double"}
 
@@ -168,7 +169,11 @@ class Fake(Action):
         return convert
 
     def fake_of(self, faker, value):
-        return faker.fake(self.kind)(str(value)) if value else None
+        # Only fakes that could equal another row's original (numbers and identifiers
+        # of the same format): names and e-mails come from lists and a reserved domain.
+        if value and self.kind in COLLIDING_KINDS:
+            return faker.fake(self.kind)(str(value))
+        return None
 
 
 def _first_of_month(value):

@@ -3,23 +3,36 @@
 Before a dump is written, the originals of every replaced personal value (names,
 e-mails, phones, IBANs, streets and "street number" addresses, identifiers, long free
 text) are read from the source. As the dump is written, its text is searched for them;
-a single hit stops the release (the caller deletes the output) and names the table and
-column the value came from, never the value.
+a single hit stops the release (the caller deletes the output) and names the table the
+value was found in and the column it came from, never the value.
 
-Searching is by words: each needle is filed under its most telling word; a chunk's words
-(a set, built in C by `re`) are intersected with those, and only the needles of words
-present are then looked for as whole strings. Values that consist only of words fakes are
-made of (a last name "Brandt" that also is a fake surname) cannot be told apart from
-fakes and are skipped, as are values shorter than five characters.
+Searching is by words, at C speed: a chunk of the dump is lower-cased, its escapes
+blanked and every byte that is not a letter, digit or UTF-8 byte mapped to a space
+(`bytes.translate`), its words intersected with the needles' anchor words (a set); only
+the needles of anchors present are then looked for as whole strings (escapes undone,
+whitespace folded, case ignored). Values that consist only of words fakes are made of
+(a last name "Brandt" that also is a fake surname) cannot be told apart from fakes and
+are skipped, as are values shorter than five characters.
 """
-
-import re
 
 from .fakes import vocabulary_tokens
 
-WORD = re.compile(r"\w+")
 MIN_NEEDLE = 5
-CHUNK_CHARS = 1 << 20
+CHUNK_BYTES = 4 << 20
+# Letters, digits, "_" and every byte of a multi-byte UTF-8 character are word bytes.
+_WORD_BYTES = bytes(
+    c if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c == 95 or c >= 128) else 32
+    for c in range(256)
+)
+_ESCAPES = (b"\\n", b"\\r", b"\\0", b"\\z", b"\\t")
+
+
+def words(data: bytes) -> list[bytes]:
+    """The words of lower-cased UTF-8 text, as the scanner sees them."""
+    for escape in _ESCAPES:
+        if escape in data:
+            data = data.replace(escape, b"  ")
+    return data.translate(_WORD_BYTES).split()
 
 
 def normalise(text: str) -> str:
@@ -34,9 +47,17 @@ def unescape(text: str) -> str:
     )
 
 
+def _case_variants(word: bytes) -> set[bytes]:
+    """bytes.lower() only folds ASCII: a word with umlauts is also filed with them in
+    upper case ("MÜLLER" lower-cases to "mÜller")."""
+    text = word.decode("utf-8", "replace")
+    upper = "".join(ch.upper() if ord(ch) > 127 else ch for ch in text).encode()
+    return {word, upper}
+
+
 class LeakFound(RuntimeError):
     def __init__(self, hits):
-        # {table the value was found in: {"table.column" it was read from}}
+        # {table the value was found in: ["table.column" it was read from]}
         self.hits = {table: sorted(sources) for table, sources in sorted(hits.items())}
         self.sources = sorted({s for sources in hits.values() for s in sources})
         found = "; ".join(f"in table {table}: values of {', '.join(sources)}"
@@ -48,8 +69,8 @@ class LeakFound(RuntimeError):
 
 class Needles:
     def __init__(self):
-        self._vocabulary = vocabulary_tokens()
-        self.by_word: dict[str, dict[str, str]] = {}  # word → {needle: "table.column"}
+        self._vocabulary = {word.encode() for word in vocabulary_tokens()}
+        self.by_word: dict[bytes, dict[str, str]] = {}  # anchor → {needle: "table.column"}
         self.count = 0
         self.longest = 0
 
@@ -59,24 +80,28 @@ class Needles:
         needle = normalise(value)
         if len(needle) < MIN_NEEDLE:
             return
-        words = WORD.findall(needle)
-        telling = [w for w in words if w not in self._vocabulary and len(w) >= 3]
+        found = words(needle.encode())
+        telling = [w for w in found if w not in self._vocabulary and len(w) >= 3]
         if not telling:
-            if len(words) <= 1:
+            if len(found) <= 1:
                 return  # one word a fake could be made of
-            telling = words
-        word = max(telling, key=len)
-        bucket = self.by_word.setdefault(word, {})
+            telling = found
+        anchor = max(telling, key=len)
+        bucket = self.by_word.get(anchor)
+        if bucket is None:
+            bucket = {}
+            for variant in _case_variants(anchor):
+                self.by_word[variant] = bucket
         if needle not in bucket:
             bucket[needle] = source
             self.count += 1
-            self.longest = max(self.longest, len(needle))
+            self.longest = max(self.longest, len(needle.encode()))
 
     def discard(self, values):
         """Drop needles equal to a fake this snapshot writes (the fake is not a leak)."""
         for value in values:
             needle = normalise(value)
-            for word in WORD.findall(needle):
+            for word in words(needle.encode()):
                 bucket = self.by_word.get(word)
                 if bucket and bucket.pop(needle, None) is not None:
                     self.count -= 1
@@ -84,24 +109,24 @@ class Needles:
 
 
 class Scanner:
-    """Fed the dump's text in order; keeps the end of the last chunk so that a value
+    """Fed the dump's bytes in order; keeps the end of the last chunk so that a value
     across two chunks is found as well."""
 
     def __init__(self, needles: Needles):
         self.needles = needles
         self.words = set(needles.by_word)
-        self._pending: list[str] = []
-        self._pending_chars = 0
-        self._tail = ""
+        self._pending: list[bytes] = []
+        self._pending_bytes = 0
+        self._tail = b""
         self.table = "(header)"
         self.hits: dict[str, set[str]] = {}
 
-    def feed(self, text: str):
+    def feed(self, data: bytes):
         if not self.words:
             return
-        self._pending.append(text)
-        self._pending_chars += len(text)
-        if self._pending_chars >= CHUNK_CHARS:
+        self._pending.append(data)
+        self._pending_bytes += len(data)
+        if self._pending_bytes >= CHUNK_BYTES:
             self._scan()
 
     def start_table(self, table: str):
@@ -111,15 +136,18 @@ class Scanner:
         self.table = table
 
     def _scan(self):
-        text = self._tail + unescape("".join(self._pending))
+        chunk = self._tail + b"".join(self._pending)
         self._pending.clear()
-        self._pending_chars = 0
-        found = self.words.intersection(WORD.findall(text))
-        for word in found:
-            for needle, source in self.needles.by_word[word].items():
-                if needle in text:
-                    self.hits.setdefault(self.table, set()).add(source)
-        self._tail = text[-self.needles.longest:] if self.needles.longest else ""
+        self._pending_bytes = 0
+        lowered = chunk.lower()
+        present = self.words.intersection(words(lowered))
+        if present:
+            text = unescape(chunk.decode("utf-8", "replace"))
+            for word in present:
+                for needle, source in self.needles.by_word[word].items():
+                    if needle in text:
+                        self.hits.setdefault(self.table, set()).add(source)
+        self._tail = chunk[-self.needles.longest:] if self.needles.longest else b""
 
     def finish(self):
         if self._pending:

@@ -168,8 +168,8 @@ class DumpWriter:
         self.sink, self.scanner, self.bytes = sink, scanner, 0
 
     def write(self, text: str):
-        self.scanner.feed(text)
         data = text.encode("utf-8")
+        self.scanner.feed(data)
         self.bytes += len(data)
         self.sink.write(data)
 

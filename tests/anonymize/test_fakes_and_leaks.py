@@ -38,11 +38,11 @@ def needles(*pairs):
 
 
 def test_a_value_split_across_two_chunks_is_found(monkeypatch):
-    monkeypatch.setattr(leaks, "CHUNK_CHARS", 64)
+    monkeypatch.setattr(leaks, "CHUNK_BYTES", 64)
     scanner = Scanner(needles(("Pfeifenberger-Nußbaum", "t.name")))
     scanner.start_table("reports_report")
-    scanner.feed("x" * 60 + "'Pfeifen")
-    scanner.feed("berger-Nußbaum'" + "y" * 100)
+    scanner.feed(b"x" * 60 + b"'Pfeifen")
+    scanner.feed("berger-Nußbaum'".encode() + b"y" * 100)
     with pytest.raises(LeakFound) as caught:
         scanner.finish()
     assert caught.value.hits == {"reports_report": ["t.name"]}
@@ -51,7 +51,7 @@ def test_a_value_split_across_two_chunks_is_found(monkeypatch):
 def test_escaped_and_differently_cased_values_are_found():
     scanner = Scanner(needles(("Jürgen O'Weberling", "u.name"), ("C:\\Daten\\Kunde", "x.path")))
     scanner.start_table("t")
-    scanner.feed("INSERT INTO t VALUES ('JÜRGEN O\\'WEBERLING','C:\\\\Daten\\\\Kunde');")
+    scanner.feed("INSERT INTO t VALUES ('JÜRGEN O\\'WEBERLING','C:\\\\Daten\\\\Kunde');".encode())
     with pytest.raises(LeakFound) as caught:
         scanner.finish()
     assert caught.value.hits == {"t": ["u.name", "x.path"]}
@@ -61,5 +61,12 @@ def test_words_fakes_are_made_of_and_short_values_are_no_needles():
     found = needles(("Brandt", "a"), ("Neustadt", "b"), ("12a", "c"), ("Schmidt-Brandt", "d"))
     assert found.count == 1  # only the compound name
     scanner = Scanner(found)
-    scanner.feed("'Brandt','Neustadt','12a','Brandtner'")
+    scanner.feed(b"'Brandt','Neustadt','12a','Brandtner'")
     scanner.finish()  # no hit: fakes may contain these words
+
+
+def test_umlauts_in_upper_case_are_found():
+    scanner = Scanner(needles(("Ölmühlenweg", "a.street")))
+    scanner.feed("('ÖLMÜHLENWEG 3')".encode())
+    with pytest.raises(LeakFound):
+        scanner.finish()

@@ -43,7 +43,7 @@ def test_snapshot_imports_into_mariadb_with_every_row_and_no_personal_data(
     before = fingerprint()
     path = tmp_path / "snapshot.sql"
     output = snapshot(path, "--key", KEY)
-    assert f"Snapshot written to {path}" in output
+    assert str(path) in output
     assert fingerprint() == before, "the source database changed"
 
     dump = path.read_text(encoding="utf-8")
