@@ -206,9 +206,9 @@ def test_the_command_reports_a_leak_as_an_error(seeded, tmp_path, monkeypatch):
 
 
 def test_bad_key_and_missing_folder_are_refused(db, tmp_path):
-    with pytest.raises(CommandError, match="hexadecimal"):
+    with pytest.raises(CommandError, match="hexadezimal"):
         snapshot(tmp_path / "x.sql", "--key", "not-hex")
-    with pytest.raises(CommandError, match="32"):
+    with pytest.raises(CommandError, match="32 Hexadezimalziffern"):
         snapshot(tmp_path / "x.sql", "--key", "abcd")
     with pytest.raises(CommandError, match="does not exist"):
         snapshot(tmp_path / "missing" / "x.sql")
