@@ -75,12 +75,12 @@ class Needles:
         self.longest = 0
 
     def add(self, value, source: str):
-        if not isinstance(value, str):
+        if value.__class__ is not str or len(value) < MIN_NEEDLE:
             return
-        needle = normalise(value)
+        needle = " ".join(value.lower().split())
         if len(needle) < MIN_NEEDLE:
             return
-        found = words(needle.encode())
+        found = needle.encode().translate(_WORD_BYTES).split()
         telling = [w for w in found if w not in self._vocabulary and len(w) >= 3]
         if not telling:
             if len(found) <= 1:
@@ -89,13 +89,15 @@ class Needles:
         anchor = max(telling, key=len)
         bucket = self.by_word.get(anchor)
         if bucket is None:
-            bucket = {}
-            for variant in _case_variants(anchor):
-                self.by_word[variant] = bucket
-        if needle not in bucket:
-            bucket[needle] = source
-            self.count += 1
-            self.longest = max(self.longest, len(needle.encode()))
+            bucket = self.by_word[anchor] = {}
+            if not anchor.isascii():
+                for variant in _case_variants(anchor):
+                    self.by_word[variant] = bucket
+        if needle in bucket:
+            return
+        bucket[needle] = source
+        self.count += 1
+        self.longest = max(self.longest, len(needle.encode()))
 
     def discard(self, values):
         """Drop needles equal to a fake this snapshot writes (the fake is not a leak)."""

@@ -175,37 +175,59 @@ class DumpWriter:
 
 
 def collect_needles(cursor, tables, policy, address_needles, faker) -> Needles:
+    """The original personal values of every table: one pass over each table that has
+    any, reading only the columns that need it."""
     needles = Needles()
     fakes = set()
+    addresses = {}
+    for address in address_needles:
+        addresses.setdefault(address.table, []).append(address)
     for table, columns in tables.items():
         rules = policy[table]
         if isinstance(rules, Omit):
             continue
-        for column in columns:
-            action = rules[column.name]
-            if not action.personal:
-                continue
-            names = action.needle_columns(column.name)
-            cursor.execute(f"SELECT DISTINCT {', '.join(map(quote_name, names))} "
-                           f"FROM {quote_name(table)}")
-            source = f"{table}.{column.name}"
-            while rows := cursor.fetchmany(5000):
-                for row in rows:
-                    for value in action.needles(row):
-                        needles.add(value, source)
-                        fake = action.fake_of(faker, value)
-                        if fake:
-                            fakes.add(fake)
-    for address in address_needles:
-        if address.table not in tables or isinstance(policy[address.table], Omit):
+        wanted = [(column.name, rules[column.name]) for column in columns
+                  if rules[column.name].personal]
+        pairs = addresses.get(table, [])
+        if not wanted and not pairs:
             continue
-        cursor.execute(f"SELECT DISTINCT {quote_name(address.street)}, "
-                       f"{quote_name(address.house_number)} FROM {quote_name(address.table)}")
-        source = f"{address.table}.{address.street}+{address.house_number}"
-        while rows := cursor.fetchmany(5000):
-            for street, number in rows:
-                if street and number:
-                    needles.add(f"{street} {number}", source)
+        select, plan = [], []
+        for name, action in wanted:
+            positions = []
+            for needed in action.needle_columns(name):
+                if needed not in select:
+                    select.append(needed)
+                positions.append(select.index(needed))
+            plan.append((f"{table}.{name}", action, positions))
+        for address in pairs:
+            for needed in (address.street, address.house_number):
+                if needed not in select:
+                    select.append(needed)
+            plan.append((f"{table}.{address.street}+{address.house_number}", None,
+                         [select.index(address.street), select.index(address.house_number)]))
+        cursor.execute(f"SELECT {', '.join(map(quote_name, select))} FROM {quote_name(table)}")
+        while rows := cursor.fetchmany(10000):
+            for source, action, positions in plan:
+                if action is None:  # "street house-number"
+                    first, second = positions
+                    for row in rows:
+                        if row[first] and row[second]:
+                            needles.add(f"{row[first]} {row[second]}", source)
+                    continue
+                if len(positions) == 1:
+                    position = positions[0]
+                    for row in rows:
+                        value = row[position]
+                        if value:
+                            for needle in action.needles((value,)):
+                                needles.add(needle, source)
+                                fake = action.fake_of(faker, needle)
+                                if fake:
+                                    fakes.add(fake)
+                else:
+                    for row in rows:
+                        for needle in action.needles(tuple(row[p] for p in positions)):
+                            needles.add(needle, source)
     needles.discard(fakes)
     return needles
 
