@@ -156,16 +156,26 @@ class Fake(Action):
     def __post_init__(self):
         self.description = self.description or f"faked ({self.kind.replace('_', ' ')})"
 
+    MEMO_ENTRIES = 20_000
+
     def literal_function(self, faker):
         fake = faker.fake(self.kind)
+        # value → finished literal: the row code looks here first (`memo.get`, no call).
+        memo = {}
+        limit = self.MEMO_ENTRIES
 
         def convert(value):
             if value is None:
                 return "NULL"
             if value == "":
                 return "''"
-            return string_literal(fake(value if value.__class__ is str else str(value)))
+            text = string_literal(fake(value if value.__class__ is str else str(value)))
+            if len(memo) >= limit:
+                memo.clear()
+            memo[value] = text
+            return text
 
+        convert.memo = memo
         return convert
 
     def fake_of(self, faker, value):

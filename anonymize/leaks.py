@@ -68,9 +68,15 @@ class LeakFound(RuntimeError):
 
 
 class Needles:
+    """Anchor word → the needles filed under it. Compact, as there is one per distinct
+    personal value: a needle that is its anchor word (an IBAN, a KfW number, a one-word
+    name) is stored as the index of its source only; others as (needle, source) pairs."""
+
     def __init__(self):
         self._vocabulary = {word.encode() for word in vocabulary_tokens()}
-        self.by_word: dict[bytes, dict[str, str]] = {}  # anchor → {needle: "table.column"}
+        self.by_word: dict[bytes, int | list] = {}
+        self.sources: list[str] = []
+        self._source_index: dict[str, int] = {}
         self.count = 0
         self.longest = 0
 
@@ -80,34 +86,67 @@ class Needles:
         needle = " ".join(value.lower().split())
         if len(needle) < MIN_NEEDLE:
             return
-        found = needle.encode().translate(_WORD_BYTES).split()
+        encoded = needle.encode()
+        found = encoded.translate(_WORD_BYTES).split()
         telling = [w for w in found if w not in self._vocabulary and len(w) >= 3]
         if not telling:
             if len(found) <= 1:
                 return  # one word a fake could be made of
             telling = found
         anchor = max(telling, key=len)
-        bucket = self.by_word.get(anchor)
-        if bucket is None:
-            bucket = self.by_word[anchor] = {}
-            if not anchor.isascii():
-                for variant in _case_variants(anchor):
-                    self.by_word[variant] = bucket
-        if needle in bucket:
-            return
-        bucket[needle] = source
+        index = self._source_index.get(source)
+        if index is None:
+            index = self._source_index[source] = len(self.sources)
+            self.sources.append(source)
+        entry = self.by_word.get(anchor)
+        if entry is None:
+            self._set(anchor, index if encoded == anchor else [(needle, index)])
+        else:
+            if entry.__class__ is int:
+                if encoded == anchor:
+                    return
+                entry = [(anchor.decode(), entry)]
+                self._set(anchor, entry)
+            if any(known == needle for known, _index in entry):
+                return
+            entry.append((needle, index))
         self.count += 1
-        self.longest = max(self.longest, len(needle.encode()))
+        self.longest = max(self.longest, len(encoded))
+
+    def _set(self, anchor: bytes, entry):
+        self.by_word[anchor] = entry
+        if not anchor.isascii():
+            for variant in _case_variants(anchor):
+                self.by_word[variant] = entry
 
     def discard(self, values):
         """Drop needles equal to a fake this snapshot writes (the fake is not a leak)."""
         for value in values:
             needle = normalise(value)
-            for word in words(needle.encode()):
-                bucket = self.by_word.get(word)
-                if bucket and bucket.pop(needle, None) is not None:
+            encoded = needle.encode()
+            for word in words(encoded):
+                entry = self.by_word.get(word)
+                if entry is None:
+                    continue
+                if entry.__class__ is int:
+                    if encoded == word:
+                        for variant in _case_variants(word):
+                            self.by_word.pop(variant, None)
+                        self.count -= 1
+                        break
+                    continue
+                kept = [pair for pair in entry if pair[0] != needle]
+                if len(kept) != len(entry):
+                    entry[:] = kept
                     self.count -= 1
                     break
+
+    def matches(self, word: bytes, text: str):
+        """Sources of the needles filed under `word` that occur in `text`."""
+        entry = self.by_word[word]
+        if entry.__class__ is int:
+            return [self.sources[entry]]
+        return [self.sources[index] for needle, index in entry if needle in text]
 
 
 class Scanner:
@@ -146,9 +185,8 @@ class Scanner:
         if present:
             text = unescape(chunk.decode("utf-8", "replace"))
             for word in present:
-                for needle, source in self.needles.by_word[word].items():
-                    if needle in text:
-                        self.hits.setdefault(self.table, set()).add(source)
+                for source in self.needles.matches(word, text):
+                    self.hits.setdefault(self.table, set()).add(source)
         self._tail = chunk[-self.needles.longest:] if self.needles.longest else b""
 
     def finish(self):

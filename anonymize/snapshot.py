@@ -156,8 +156,13 @@ class TablePlan:
         names = {}
         for number, (index, convert, field_index) in enumerate(self.converters):
             names[f"c{number}"] = convert
-            parts.append(f"c{number}(row[{field_index}], row[{index}])" if field_index is not None
-                         else f"c{number}(row[{index}])")
+            if field_index is not None:
+                parts.append(f"c{number}(row[{field_index}], row[{index}])")
+            elif hasattr(convert, "memo"):  # remembered literal, else compute
+                names[f"m{number}"] = convert.memo
+                parts.append(f"(m{number}.get(row[{index}]) or c{number}(row[{index}]))")
+            else:
+                parts.append(f"c{number}(row[{index}])")
         return eval("lambda row: '(' + " + " + ',' + ".join(parts) + " + ')'", names)
 
 
