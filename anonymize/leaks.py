@@ -100,16 +100,16 @@ class Needles:
             self.sources.append(source)
         entry = self.by_word.get(anchor)
         if entry is None:
-            self._set(anchor, index if encoded == anchor else [(needle, index)])
+            self._set(anchor, index if encoded == anchor else {needle: index})
         else:
             if entry.__class__ is int:
                 if encoded == anchor:
                     return
-                entry = [(anchor.decode(), entry)]
+                entry = {anchor.decode(): entry}
                 self._set(anchor, entry)
-            if any(known == needle for known, _index in entry):
+            if needle in entry:
                 return
-            entry.append((needle, index))
+            entry[needle] = index
         self.count += 1
         self.longest = max(self.longest, len(encoded))
 
@@ -135,18 +135,24 @@ class Needles:
                         self.count -= 1
                         break
                     continue
-                kept = [pair for pair in entry if pair[0] != needle]
-                if len(kept) != len(entry):
-                    entry[:] = kept
+                if entry.pop(needle, None) is not None:
                     self.count -= 1
                     break
 
-    def matches(self, word: bytes, text: str):
-        """Sources of the needles filed under `word` that occur in `text`."""
+    def matches(self, word: bytes, text: str, chunk_words: set):
+        """Sources of the needles filed under `word` that occur in `text`. A common
+        anchor may carry thousands of needles: only those whose every word is in the
+        chunk are searched for as strings."""
         entry = self.by_word[word]
         if entry.__class__ is int:
             return [self.sources[entry]]
-        return [self.sources[index] for needle, index in entry if needle in text]
+        found = []
+        for needle, index in entry.items():
+            if len(entry) > 8 and not chunk_words.issuperset(words(needle.encode())):
+                continue
+            if needle in text:
+                found.append(self.sources[index])
+        return found
 
 
 class Scanner:
@@ -181,11 +187,14 @@ class Scanner:
         self._pending.clear()
         self._pending_bytes = 0
         lowered = chunk.lower()
-        present = self.words.intersection(words(lowered))
+        chunk_words = words(lowered)
+        present = self.words.intersection(chunk_words)
         if present:
             text = unescape(chunk.decode("utf-8", "replace"))
+            # Words as the needles have them (escapes undone, any case).
+            chunk_words = set(words(text.encode()))
             for word in present:
-                for source in self.needles.matches(word, text):
+                for source in self.needles.matches(word, text, chunk_words):
                     self.hits.setdefault(self.table, set()).add(source)
         self._tail = chunk[-self.needles.longest:] if self.needles.longest else b""
 

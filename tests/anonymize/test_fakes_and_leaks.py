@@ -70,3 +70,13 @@ def test_umlauts_in_upper_case_are_found():
     scanner.feed("('ÖLMÜHLENWEG 3')".encode())
     with pytest.raises(LeakFound):
         scanner.finish()
+
+
+def test_many_needles_under_one_common_word_are_checked_quickly_and_exactly():
+    found = needles(*((f"Ladepark {n} Nord", "a.name") for n in range(20000)))
+    scanner = Scanner(found)
+    scanner.feed("('Ladepark','Nord','Ladepark 12 Süd')".encode() * 1000)
+    scanner.finish()  # the word occurs, no needle does
+    scanner.feed(b"('x','Ladepark 12345 Nord')")
+    with pytest.raises(LeakFound):
+        scanner.finish()
