@@ -156,7 +156,7 @@ class Fake(Action):
     def __post_init__(self):
         self.description = self.description or f"faked ({self.kind.replace('_', ' ')})"
 
-    MEMO_ENTRIES = 20_000
+    MEMO_ENTRIES = 4096
 
     def literal_function(self, faker):
         fake = faker.fake(self.kind)

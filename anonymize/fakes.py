@@ -88,7 +88,7 @@ class Faker:
 
     # Fakes computed once are remembered (the leak check computes them before the dump
     # writes them, and values repeat across tables); bounded, so memory stays flat.
-    MEMO_ENTRIES = 20_000
+    MEMO_ENTRIES = 4096
 
     def __init__(self, key: bytes):
         self.key = key
