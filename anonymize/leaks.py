@@ -100,12 +100,18 @@ class Needles:
             self.sources.append(source)
         entry = self.by_word.get(anchor)
         if entry is None:
-            self._set(anchor, index if encoded == anchor else {needle: index})
+            # Most anchors carry one needle: an int or a pair; a dict only for more.
+            self._set(anchor, index if encoded == anchor else (needle, index))
         else:
             if entry.__class__ is int:
                 if encoded == anchor:
                     return
                 entry = {anchor.decode(): entry}
+                self._set(anchor, entry)
+            elif entry.__class__ is tuple:
+                if entry[0] == needle:
+                    return
+                entry = {entry[0]: entry[1]}
                 self._set(anchor, entry)
             if needle in entry:
                 return
@@ -128,8 +134,9 @@ class Needles:
                 entry = self.by_word.get(word)
                 if entry is None:
                     continue
-                if entry.__class__ is int:
-                    if encoded == word:
+                if entry.__class__ is int or entry.__class__ is tuple:
+                    if (entry.__class__ is int and encoded == word) or (
+                            entry.__class__ is tuple and entry[0] == needle):
                         for variant in _case_variants(word):
                             self.by_word.pop(variant, None)
                         self.count -= 1
@@ -146,6 +153,8 @@ class Needles:
         entry = self.by_word[word]
         if entry.__class__ is int:
             return [self.sources[entry]]
+        if entry.__class__ is tuple:
+            return [self.sources[entry[1]]] if entry[0] in text else []
         found = []
         for needle, index in entry.items():
             if len(entry) > 8 and not chunk_words.issuperset(words(needle.encode())):
@@ -161,7 +170,7 @@ class Scanner:
 
     def __init__(self, needles: Needles):
         self.needles = needles
-        self.words = set(needles.by_word)
+        self.words = needles.by_word.keys()  # a view: no second copy of the anchors
         self._pending: list[bytes] = []
         self._pending_bytes = 0
         self._tail = b""
@@ -188,7 +197,7 @@ class Scanner:
         self._pending_bytes = 0
         lowered = chunk.lower()
         chunk_words = words(lowered)
-        present = self.words.intersection(chunk_words)
+        present = self.words & set(chunk_words)
         if present:
             text = unescape(chunk.decode("utf-8", "replace"))
             # Words as the needles have them (escapes undone, any case).
