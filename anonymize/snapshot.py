@@ -8,7 +8,7 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 from .actions import ByField, Omit
 from .coverage import check_coverage, database_tables
@@ -86,7 +86,10 @@ def read_only_snapshot(connection):
     connection.ensure_connection()
     with connection.cursor() as cursor:
         if connection.vendor == "mysql":
-            cursor.execute("SELECT @@SESSION.tx_isolation")
+            try:  # MySQL 8 and MariaDB 11.1+ name it transaction_isolation
+                cursor.execute("SELECT @@SESSION.transaction_isolation")
+            except DatabaseError:
+                cursor.execute("SELECT @@SESSION.tx_isolation")
             previous = cursor.fetchone()[0].replace("-", " ")
             cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             cursor.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
