@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "applications",
     "reports",
     "kfw_import",
+    "anonymize",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +253,17 @@ KFW_IMPORT_BUCKET = env_str("KFW_IMPORT_BUCKET")
 # Limits of the KfW import: the file itself, and what its worksheets unpack to (zip bombs).
 KFW_IMPORT_MAX_BYTES = env_int("KFW_IMPORT_MAX_BYTES", 25 * 1024 * 1024)
 KFW_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("KFW_IMPORT_MAX_UNCOMPRESSED_BYTES", 500 * 1024 * 1024)
+
+# Anonymised snapshots (anonymize/, docs/snapshots.md): where the handler writes them
+# (s3://SNAPSHOT_BUCKET/SNAPSHOT_PREFIX<UTC time>.sql.gz), how, and the k of the
+# k-anonymity figure in their summary.
+SNAPSHOT_BUCKET = env_str("SNAPSHOT_BUCKET")
+SNAPSHOT_PREFIX = env_str("SNAPSHOT_PREFIX", "snapshots/now-portal-")
+SNAPSHOT_S3_SSE = env_str("SNAPSHOT_S3_SSE", "AES256")
+SNAPSHOT_S3_KMS_KEY_ID = env_str("SNAPSHOT_S3_KMS_KEY_ID")
+SNAPSHOT_S3_PART_BYTES = env_int("SNAPSHOT_S3_PART_BYTES", 8 * 1024 * 1024)
+SNAPSHOT_BATCH_ROWS = env_int("SNAPSHOT_BATCH_ROWS", 5000)
+SNAPSHOT_K_ANONYMITY = env_int("SNAPSHOT_K_ANONYMITY", 5)
 
 if MEDIA_BUCKET:
     default_storage = {

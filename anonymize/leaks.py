@@ -1,0 +1,216 @@
+"""The leak check: the dump must contain none of the personal values it replaced.
+
+Before a dump is written, the originals of every replaced personal value (names,
+e-mails, phones, IBANs, streets and "street number" addresses, identifiers, long free
+text) are read from the source. As the dump is written, its text is searched for them;
+a single hit stops the release (the caller deletes the output) and names the table the
+value was found in and the column it came from, never the value.
+
+Searching is by words, at C speed: a chunk of the dump is lower-cased, its escapes
+blanked and every byte that is not a letter, digit or UTF-8 byte mapped to a space
+(`bytes.translate`), its words intersected with the needles' anchor words (a set); only
+the needles of anchors present are then looked for as whole strings (escapes undone,
+whitespace folded, case ignored). Values that consist only of words fakes are made of
+(a last name "Brandt" that also is a fake surname) cannot be told apart from fakes and
+are skipped, as are values shorter than five characters.
+"""
+
+from .fakes import vocabulary_tokens
+
+MIN_NEEDLE = 5
+# A chunk's words are a list of Python objects (~40 bytes per word): 1 MB of dump text
+# costs some 20 MB while scanned.
+CHUNK_BYTES = 1 << 20
+# Letters, digits, "_" and every byte of a multi-byte UTF-8 character are word bytes.
+_WORD_BYTES = bytes(
+    c if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c == 95 or c >= 128) else 32
+    for c in range(256)
+)
+_ESCAPES = (b"\\n", b"\\r", b"\\0", b"\\z", b"\\t")
+
+
+def words(data: bytes) -> list[bytes]:
+    """The words of lower-cased UTF-8 text, as the scanner sees them."""
+    for escape in _ESCAPES:
+        if escape in data:
+            data = data.replace(escape, b"  ")
+    return data.translate(_WORD_BYTES).split()
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def unescape(text: str) -> str:
+    """Dump text as the values read (lower case, escapes undone, whitespace folded)."""
+    return normalise(
+        text.replace("\\n", " ").replace("\\r", " ").replace("\\'", "'").replace("\\\\", "\\")
+        .replace("\\0", " ").replace("\\Z", " ")
+    )
+
+
+def _case_variants(word: bytes) -> set[bytes]:
+    """bytes.lower() only folds ASCII: a word with umlauts is also filed with them in
+    upper case ("MÜLLER" lower-cases to "mÜller")."""
+    text = word.decode("utf-8", "replace")
+    upper = "".join(ch.upper() if ord(ch) > 127 else ch for ch in text).encode()
+    return {word, upper}
+
+
+class LeakFound(RuntimeError):
+    def __init__(self, hits):
+        # {table the value was found in: ["table.column" it was read from]}
+        self.hits = {table: sorted(sources) for table, sources in sorted(hits.items())}
+        self.sources = sorted({s for sources in hits.values() for s in sources})
+        found = "; ".join(f"in table {table}: values of {', '.join(sources)}"
+                          for table, sources in self.hits.items())
+        super().__init__(
+            f"The dump contains original personal values ({found}). It was deleted."
+        )
+
+
+class Needles:
+    """Anchor word → the needles filed under it. Compact, as there is one per distinct
+    personal value: a needle that is its anchor word (an IBAN, a KfW number, a one-word
+    name) is stored as the index of its source only; others as (needle, source) pairs."""
+
+    def __init__(self):
+        self._vocabulary = {word.encode() for word in vocabulary_tokens()}
+        self.by_word: dict[bytes, int | list] = {}
+        self.sources: list[str] = []
+        self._source_index: dict[str, int] = {}
+        self.count = 0
+        self.longest = 0
+
+    def add(self, value, source: str):
+        if value.__class__ is not str or len(value) < MIN_NEEDLE:
+            return
+        needle = " ".join(value.lower().split())
+        if len(needle) < MIN_NEEDLE:
+            return
+        encoded = needle.encode()
+        found = encoded.translate(_WORD_BYTES).split()
+        telling = [w for w in found if w not in self._vocabulary and len(w) >= 3]
+        if not telling:
+            if len(found) <= 1:
+                return  # one word a fake could be made of
+            telling = found
+        anchor = max(telling, key=len)
+        index = self._source_index.get(source)
+        if index is None:
+            index = self._source_index[source] = len(self.sources)
+            self.sources.append(source)
+        entry = self.by_word.get(anchor)
+        if entry is None:
+            # Most anchors carry one needle: an int or a pair; a dict only for more.
+            self._set(anchor, index if encoded == anchor else (needle, index))
+        else:
+            if entry.__class__ is int:
+                if encoded == anchor:
+                    return
+                entry = {anchor.decode(): entry}
+                self._set(anchor, entry)
+            elif entry.__class__ is tuple:
+                if entry[0] == needle:
+                    return
+                entry = {entry[0]: entry[1]}
+                self._set(anchor, entry)
+            if needle in entry:
+                return
+            entry[needle] = index
+        self.count += 1
+        self.longest = max(self.longest, len(encoded))
+
+    def _set(self, anchor: bytes, entry):
+        self.by_word[anchor] = entry
+        if not anchor.isascii():
+            for variant in _case_variants(anchor):
+                self.by_word[variant] = entry
+
+    def discard(self, values):
+        """Drop needles equal to a fake this snapshot writes (the fake is not a leak)."""
+        for value in values:
+            needle = normalise(value)
+            encoded = needle.encode()
+            for word in words(encoded):
+                entry = self.by_word.get(word)
+                if entry is None:
+                    continue
+                if entry.__class__ is int or entry.__class__ is tuple:
+                    if (entry.__class__ is int and encoded == word) or (
+                            entry.__class__ is tuple and entry[0] == needle):
+                        for variant in _case_variants(word):
+                            self.by_word.pop(variant, None)
+                        self.count -= 1
+                        break
+                    continue
+                if entry.pop(needle, None) is not None:
+                    self.count -= 1
+                    break
+
+    def matches(self, word: bytes, text: str, chunk_words: set):
+        """Sources of the needles filed under `word` that occur in `text`. A common
+        anchor may carry thousands of needles: only those whose every word is in the
+        chunk are searched for as strings."""
+        entry = self.by_word[word]
+        if entry.__class__ is int:
+            return [self.sources[entry]]
+        if entry.__class__ is tuple:
+            return [self.sources[entry[1]]] if entry[0] in text else []
+        found = []
+        for needle, index in entry.items():
+            if len(entry) > 8 and not chunk_words.issuperset(words(needle.encode())):
+                continue
+            if needle in text:
+                found.append(self.sources[index])
+        return found
+
+
+class Scanner:
+    """Fed the dump's bytes in order; keeps the end of the last chunk so that a value
+    across two chunks is found as well."""
+
+    def __init__(self, needles: Needles):
+        self.needles = needles
+        self.words = set(needles.by_word)  # references only; intersects at C speed
+        self._pending: list[bytes] = []
+        self._pending_bytes = 0
+        self._tail = b""
+        self.table = "(header)"
+        self.hits: dict[str, set[str]] = {}
+
+    def feed(self, data: bytes):
+        if not self.words:
+            return
+        self._pending.append(data)
+        self._pending_bytes += len(data)
+        if self._pending_bytes >= CHUNK_BYTES:
+            self._scan()
+
+    def start_table(self, table: str):
+        """What follows belongs to `table` (hits are reported for the table they are in)."""
+        if self._pending:
+            self._scan()
+        self.table = table
+
+    def _scan(self):
+        chunk = self._tail + b"".join(self._pending)
+        self._pending.clear()
+        self._pending_bytes = 0
+        lowered = chunk.lower()
+        chunk_words = words(lowered)
+        present = self.words.intersection(chunk_words)
+        if present:
+            text = unescape(chunk.decode("utf-8", "replace"))
+            # Words as the needles have them (escapes undone, any case).
+            chunk_words = set(words(text.encode()))
+            for word in present:
+                for source in self.needles.matches(word, text, chunk_words):
+                    self.hits.setdefault(self.table, set()).add(source)
+        self._tail = chunk[-self.needles.longest:] if self.needles.longest else b""
+
+    def finish(self):
+        if self._pending:
+            self._scan()
+        if self.hits:
+            raise LeakFound(self.hits)

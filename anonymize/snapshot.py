@@ -1,0 +1,363 @@
+"""Taking an anonymised snapshot: read the source in one consistent read-only
+transaction, write schema and anonymised rows as a MySQL dump, check it for leaks, and
+release it (or delete it)."""
+
+import contextlib
+import secrets
+import time
+from dataclasses import asdict, dataclass, field
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+from .actions import ByField, Omit
+from .coverage import check_coverage, database_tables
+from .fakes import Faker
+from .kanonymity import k_anonymity
+from .leaks import Needles, Scanner
+from .policy import ADDRESS_NEEDLES, POLICY
+from .schema import django_schema, mysql_schema
+from .sinks import open_sink
+from .sql import literal, quote_name
+
+STATEMENT_CHARS = 1 << 20  # one INSERT stays well under max_allowed_packet (16 MB)
+
+HEADER = """-- NOW Portal: anonymised snapshot (policy: anonymize/policy.py)
+-- Import into an empty MySQL or MariaDB database: mysql DBNAME < this-file
+SET NAMES utf8mb4;
+SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0;
+SET @OLD_UNIQUE_CHECKS=@@UNIQUE_CHECKS, UNIQUE_CHECKS=0;
+SET @OLD_SQL_MODE=@@SQL_MODE, SQL_MODE='NO_AUTO_VALUE_ON_ZERO';
+SET @OLD_TIME_ZONE=@@TIME_ZONE, TIME_ZONE='+00:00';
+
+"""
+FOOTER = """
+SET TIME_ZONE=@OLD_TIME_ZONE;
+SET SQL_MODE=@OLD_SQL_MODE;
+SET UNIQUE_CHECKS=@OLD_UNIQUE_CHECKS;
+SET FOREIGN_KEY_CHECKS=@OLD_FOREIGN_KEY_CHECKS;
+-- end of snapshot
+"""
+
+
+class PolicyIncomplete(RuntimeError):
+    def __init__(self, coverage):
+        self.coverage = coverage
+        parts = []
+        if coverage.unclassified_tables:
+            parts.append("tables not in the policy: " + ", ".join(coverage.unclassified_tables))
+        if coverage.unclassified_columns:
+            parts.append("columns not in the policy: " + ", ".join(coverage.unclassified_columns))
+        if coverage.invalid:
+            parts.append("invalid rules: " + "; ".join(coverage.invalid))
+        super().__init__(
+            "The anonymisation policy (anonymize/policy.py) is incomplete, nothing was "
+            "written. " + ". ".join(parts) + "."
+        )
+
+
+class SnapshotError(RuntimeError):
+    pass
+
+
+@dataclass
+class Summary:
+    destination: str
+    tables: int = 0
+    rows: int = 0
+    bytes: int = 0  # the SQL text
+    bytes_written: int = 0  # what went to the destination (compressed with --gzip)
+    duration_seconds: float = 0.0
+    rows_per_table: dict = field(default_factory=dict)
+    omitted_tables: list = field(default_factory=list)
+    stale_policy_columns: list = field(default_factory=list)
+    needles_checked: int = 0
+    k_anonymity: dict = field(default_factory=dict)
+
+    def as_dict(self):
+        return asdict(self)
+
+
+@contextlib.contextmanager
+def read_only_snapshot(connection):
+    """One consistent, read-only transaction on the source, whatever the backend."""
+    if connection.in_atomic_block:
+        raise SnapshotError("A snapshot must not run inside a transaction: it opens its own.")
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        if connection.vendor == "mysql":
+            try:  # MySQL 8 and MariaDB 11.1+ name it transaction_isolation
+                cursor.execute("SELECT @@SESSION.transaction_isolation")
+            except DatabaseError:
+                cursor.execute("SELECT @@SESSION.tx_isolation")
+            previous = cursor.fetchone()[0].replace("-", " ")
+            cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cursor.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+            try:
+                yield
+            finally:
+                cursor.execute("ROLLBACK")  # read only: nothing to keep
+                cursor.execute(f"SET SESSION TRANSACTION ISOLATION LEVEL {previous}")
+        elif connection.vendor == "sqlite":
+            cursor.execute("BEGIN")
+            cursor.execute("PRAGMA query_only = ON")
+            try:
+                yield
+            finally:
+                cursor.execute("ROLLBACK")
+                cursor.execute("PRAGMA query_only = OFF")
+        else:
+            raise SnapshotError(f"Snapshots support MySQL/MariaDB and SQLite, not {connection.vendor}.")
+
+
+class TablePlan:
+    """How one table's rows are read and turned into VALUES tuples."""
+
+    def __init__(self, table, columns, pk, rules, vendor, faker):
+        self.table, self.pk = table, pk
+        in_sql, in_python = [], []
+        for column in columns:
+            action = rules[column.name]
+            expression = None
+            if vendor == "mysql" and not isinstance(action, ByField):
+                expression = action.mysql_expression(column)
+            (in_sql if expression else in_python).append((column, action, expression))
+        self.insert_columns = [column.name for column, _a, _e in in_sql + in_python]
+        select = [quote_name(pk)]
+        if in_sql:
+            # The database returns the finished literals of these columns, comma-joined.
+            select.append("CONCAT_WS(',', " + ", ".join(e for _c, _a, e in in_sql) + ")")
+        self.sql_part = bool(in_sql)
+        self.converters = []
+        extra = []
+        for column, action, _e in in_python:
+            index = len(select)
+            select.append(quote_name(column.name))
+            if isinstance(action, ByField):
+                extra.append((index, action))
+            else:
+                self.converters.append((index, action.literal_function(faker), None))
+        for index, action in extra:
+            field_index = len(select)
+            select.append(quote_name(action.field_column))
+            self.converters.append((index, action.row_function(faker), field_index))
+        self.converters.sort()
+        base = f"SELECT {', '.join(select)} FROM {quote_name(table)}"
+        order = f" ORDER BY {quote_name(pk)} LIMIT "
+        self.first_query = base + order
+        # The last key goes in as a literal: the expressions hold % signs (DATE_FORMAT).
+        self.next_query = (base + f" WHERE {quote_name(pk)} > ", order)
+        self.insert_prefix = (f"INSERT INTO {quote_name(table)} ("
+                              + ",".join(map(quote_name, self.insert_columns)) + ") VALUES\n")
+
+        self.row_literal = self._compile()
+
+    def _compile(self):
+        """row → "(literal,literal,…)" as one generated expression: no per-column loop,
+        which is most of the Python work per row."""
+        parts = ["row[1]"] if self.sql_part else []
+        names = {}
+        for number, (index, convert, field_index) in enumerate(self.converters):
+            names[f"c{number}"] = convert
+            if field_index is not None:
+                parts.append(f"c{number}(row[{field_index}], row[{index}])")
+            elif hasattr(convert, "memo"):  # remembered literal, else compute
+                names[f"m{number}"] = convert.memo
+                parts.append(f"(m{number}.get(row[{index}]) or c{number}(row[{index}]))")
+            else:
+                parts.append(f"c{number}(row[{index}])")
+        return eval("lambda row: '(' + " + " + ',' + ".join(parts) + " + ')'", names)
+
+
+class DumpWriter:
+    """Encodes, counts, scans and hands text to the sink."""
+
+    def __init__(self, sink, scanner):
+        self.sink, self.scanner, self.bytes = sink, scanner, 0
+
+    def write(self, text: str):
+        data = text.encode("utf-8")
+        self.scanner.feed(data)
+        self.bytes += len(data)
+        self.sink.write(data)
+
+
+def collect_needles(cursor, tables, policy, address_needles, faker) -> Needles:
+    """The original personal values of every table: one pass over each table that has
+    any, reading only the columns that need it."""
+    needles = Needles()
+    colliding = []  # (table, column, action) whose fakes could equal an original
+    addresses = {}
+    for address in address_needles:
+        addresses.setdefault(address.table, []).append(address)
+    for table, columns in tables.items():
+        rules = policy[table]
+        if isinstance(rules, Omit):
+            continue
+        wanted = [(column.name, rules[column.name]) for column in columns
+                  if rules[column.name].personal]
+        pairs = addresses.get(table, [])
+        if not wanted and not pairs:
+            continue
+        select, plan = [], []
+        for name, action in wanted:
+            positions = []
+            for needed in action.needle_columns(name):
+                if needed not in select:
+                    select.append(needed)
+                positions.append(select.index(needed))
+            plan.append((f"{table}.{name}", action, positions))
+        for address in pairs:
+            for needed in (address.street, address.house_number):
+                if needed not in select:
+                    select.append(needed)
+            plan.append((f"{table}.{address.street}+{address.house_number}", None,
+                         [select.index(address.street), select.index(address.house_number)]))
+        colliding.extend((table, name, action) for name, action in wanted
+                         if action.fake_of(faker, "0000000000") is not None)
+        cursor.execute(f"SELECT {', '.join(map(quote_name, select))} FROM {quote_name(table)}")
+        while rows := cursor.fetchmany(10000):
+            for source, action, positions in plan:
+                if action is None:  # "street house-number"
+                    first, second = positions
+                    for row in rows:
+                        if row[first] and row[second]:
+                            needles.add(f"{row[first]} {row[second]}", source)
+                    continue
+                if len(positions) == 1:
+                    position = positions[0]
+                    for row in rows:
+                        value = row[position]
+                        if value:
+                            for needle in action.needles((value,)):
+                                needles.add(needle, source)
+                else:
+                    for row in rows:
+                        for needle in action.needles(tuple(row[p] for p in positions)):
+                            needles.add(needle, source)
+    # A fake that equals some other row's original (two KfW numbers, two phone numbers)
+    # is no leak: such needles go. Streamed again rather than kept, to keep memory low.
+    for table, name, action in colliding:
+        cursor.execute(f"SELECT {quote_name(name)} FROM {quote_name(table)}")
+        while rows := cursor.fetchmany(10000):
+            needles.discard(action.fake_of(faker, value) for (value,) in rows if value)
+    return needles
+
+
+def primary_keys(connection, cursor, tables) -> dict[str, str | None]:
+    """Each table's single-column primary key (None for none or a composite one)."""
+    if connection.vendor == "mysql":  # one query, not one per table
+        cursor.execute(
+            "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE "
+            "WHERE TABLE_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'PRIMARY'")
+        found = {}
+        for table, column in cursor.fetchall():
+            found[table] = None if table in found else column
+        return {table: found.get(table) for table in tables}
+    return {table: connection.introspection.get_primary_key_column(cursor, table)
+            for table in tables}
+
+
+def primary_key(keys, table) -> str:
+    pk = keys.get(table)
+    if pk is None:
+        raise SnapshotError(f"Table {table} has no single-column primary key to page through.")
+    return pk
+
+
+def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None = None,
+                  policy: dict | None = None, address_needles=None,
+                  using: str = DEFAULT_DB_ALIAS) -> Summary:
+    """Write an anonymised dump of database `using` to `destination` (a path or
+    s3://bucket/key). Raises PolicyIncomplete (nothing written), LeakFound (output
+    deleted) or SnapshotError."""
+    policy = POLICY if policy is None else policy
+    address_needles = ADDRESS_NEEDLES if address_needles is None else address_needles
+    faker = Faker(key or secrets.token_bytes(32))  # never written anywhere
+    batch_rows = settings.SNAPSHOT_BATCH_ROWS
+    connection = connections[using]
+    started = time.monotonic()
+    summary = Summary(destination=destination)
+    with read_only_snapshot(connection):
+        tables = database_tables(connection)
+        coverage = check_coverage(tables, policy)
+        if not coverage.complete:
+            raise PolicyIncomplete(coverage)
+        summary.stale_policy_columns = coverage.stale_columns
+        raw = connection.connection.cursor()
+        if connection.vendor == "mysql":
+            creates, after = mysql_schema(raw, tables)
+        else:
+            creates, after = django_schema(tables)
+        needles = collect_needles(raw, tables, policy, address_needles, faker)
+        summary.needles_checked = needles.count
+        if "applications_fundingapplication" in tables:
+            summary.k_anonymity = k_anonymity(
+                raw, connection.vendor, settings.SNAPSHOT_K_ANONYMITY).as_dict()
+        keys = primary_keys(connection, raw, tables)
+        sink = open_sink(destination, compress)
+        try:
+            writer = DumpWriter(sink, Scanner(needles))
+            writer.write(HEADER)
+            for table, columns in tables.items():
+                writer.scanner.start_table(table)
+                writer.write(f"DROP TABLE IF EXISTS {quote_name(table)};\n{creates[table]};\n")
+                rules = policy[table]
+                if isinstance(rules, Omit):
+                    writer.write(f"-- {table}: rows left out ({rules.reason})\n\n")
+                    summary.omitted_tables.append(table)
+                    summary.rows_per_table[table] = 0
+                    continue
+                pk = primary_key(keys, table)
+                plan = TablePlan(table, columns, pk, rules, connection.vendor, faker)
+                count = _write_rows(raw, plan, writer, batch_rows)
+                summary.rows_per_table[table] = count
+                summary.rows += count
+                writer.write("\n")
+            writer.scanner.start_table("(indexes and constraints)")
+            for statement in after:
+                writer.write(statement + ";\n")
+            writer.write(FOOTER)
+            writer.scanner.finish()
+            sink.commit()
+        except BaseException:
+            sink.abort()
+            raise
+        finally:
+            raw.close()
+    summary.tables = len(tables)
+    summary.bytes = writer.bytes
+    summary.bytes_written = sink.bytes_out
+    summary.duration_seconds = round(time.monotonic() - started, 3)
+    return summary
+
+
+def _write_rows(cursor, plan: TablePlan, writer: DumpWriter, batch_rows: int) -> int:
+    """Keyset pagination in primary-key order; one multi-row INSERT per batch (split
+    further when its text grows past STATEMENT_CHARS)."""
+    count = 0
+    last = None
+    while True:
+        if last is None:
+            cursor.execute(plan.first_query + str(batch_rows))
+        else:
+            before, after = plan.next_query
+            cursor.execute(before + literal(last) + after + str(batch_rows))
+        rows = cursor.fetchall()
+        if not rows:
+            return count
+        values, size = [], 0
+        row_literal = plan.row_literal
+        for row in rows:
+            text = row_literal(row)
+            values.append(text)
+            size += len(text)
+            if size >= STATEMENT_CHARS:
+                writer.write(plan.insert_prefix + ",\n".join(values) + ";\n")
+                values, size = [], 0
+        if values:
+            writer.write(plan.insert_prefix + ",\n".join(values) + ";\n")
+        count += len(rows)
+        last = rows[-1][0]
+        if len(rows) < batch_rows:
+            return count

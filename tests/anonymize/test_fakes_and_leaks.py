@@ -1,0 +1,82 @@
+"""Fakes keep formats and joins; the leak check finds what it must, where it must."""
+
+import pytest
+
+from anonymize import leaks
+from anonymize.fakes import Faker, is_valid_iban
+from anonymize.leaks import LeakFound, Needles, Scanner
+
+
+def test_fakes_are_keyed_deterministic_and_keep_formats():
+    faker, other = Faker(b"k" * 32), Faker(b"x" * 32)
+    assert faker.email("Erika.M@Example.org") == faker.email("erika.m@example.org")
+    assert faker.email("erika.m@example.org") != other.email("erika.m@example.org")
+    assert faker.email("a@b.de").endswith("@example.invalid")
+    assert faker.email("a@b.de").isascii()
+    for iban in ("DE89370400440532013000", "DE89 3704 0044 0532 0130 00", "AT611904300234573201"):
+        fake = faker.iban(iban)
+        assert is_valid_iban(fake) and fake.startswith("DE") and fake != iban
+        assert (" " in fake) == (" " in iban)
+    assert faker.phone("+49 30 1234567")[:4] == "+49 "
+    assert len(faker.phone("030/1234-56")) == len("030/1234-56")
+    assert faker.pattern("DE*ABC*E12345")[2] == "*"
+
+
+def test_application_numbers_stay_unique():
+    faker = Faker(b"k" * 32)
+    originals = [f"{4700000000 + n:010d}" for n in range(20000)]
+    fakes = {faker.kfw_number(value) for value in originals}
+    assert len(fakes) == len(originals)
+    assert all(len(f) == 10 and f.isdigit() for f in fakes)
+
+
+def needles(*pairs):
+    found = Needles()
+    for value, source in pairs:
+        found.add(value, source)
+    return found
+
+
+def test_a_value_split_across_two_chunks_is_found(monkeypatch):
+    monkeypatch.setattr(leaks, "CHUNK_BYTES", 64)
+    scanner = Scanner(needles(("Pfeifenberger-Nußbaum", "t.name")))
+    scanner.start_table("reports_report")
+    scanner.feed(b"x" * 60 + b"'Pfeifen")
+    scanner.feed("berger-Nußbaum'".encode() + b"y" * 100)
+    with pytest.raises(LeakFound) as caught:
+        scanner.finish()
+    assert caught.value.hits == {"reports_report": ["t.name"]}
+
+
+def test_escaped_and_differently_cased_values_are_found():
+    scanner = Scanner(needles(("Jürgen O'Weberling", "u.name"), ("C:\\Daten\\Kunde", "x.path")))
+    scanner.start_table("t")
+    scanner.feed("INSERT INTO t VALUES ('JÜRGEN O\\'WEBERLING','C:\\\\Daten\\\\Kunde');".encode())
+    with pytest.raises(LeakFound) as caught:
+        scanner.finish()
+    assert caught.value.hits == {"t": ["u.name", "x.path"]}
+
+
+def test_words_fakes_are_made_of_and_short_values_are_no_needles():
+    found = needles(("Brandt", "a"), ("Neustadt", "b"), ("12a", "c"), ("Schmidt-Brandt", "d"))
+    assert found.count == 1  # only the compound name
+    scanner = Scanner(found)
+    scanner.feed(b"'Brandt','Neustadt','12a','Brandtner'")
+    scanner.finish()  # no hit: fakes may contain these words
+
+
+def test_umlauts_in_upper_case_are_found():
+    scanner = Scanner(needles(("Ölmühlenweg", "a.street")))
+    scanner.feed("('ÖLMÜHLENWEG 3')".encode())
+    with pytest.raises(LeakFound):
+        scanner.finish()
+
+
+def test_many_needles_under_one_common_word_are_checked_quickly_and_exactly():
+    found = needles(*((f"Ladepark {n} Nord", "a.name") for n in range(20000)))
+    scanner = Scanner(found)
+    scanner.feed("('Ladepark','Nord','Ladepark 12 Süd')".encode() * 1000)
+    scanner.finish()  # the word occurs, no needle does
+    scanner.feed(b"('x','Ladepark 12345 Nord')")
+    with pytest.raises(LeakFound):
+        scanner.finish()
