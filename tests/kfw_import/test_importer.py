@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
-from django.db.models import QuerySet
+from django.db import OperationalError, connection
 
 from applications.models import FundingApplication, KfwStatus
 from kfw_import import importer
@@ -199,24 +199,26 @@ def test_run_records_source_user_time_and_counts(workbook):
 
 
 def test_failure_midway_leaves_the_database_as_it_was_and_records_a_failed_run(workbook, monkeypatch):
+    """The database fails at the third statement that writes applications, after the
+    first batches went in (a dropped connection, a full disk): nothing stays."""
     monkeypatch.setattr(importer, "BATCH_ROWS", 2)
     run_import(workbook([valid_row(1)]))
     before = snapshot()
-    original = QuerySet.bulk_create
-    calls = {"n": 0}
+    table = FundingApplication._meta.db_table
+    writes = []
 
-    def failing_bulk_create(self, objs, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 4:
-            raise RuntimeError("database went away")
-        return original(self, objs, *args, **kwargs)
+    def failing_database(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("INSERT") and table in sql:
+            writes.append(sql)
+            if len(writes) == 3:
+                raise OperationalError("database went away")
+        return execute(sql, params, many, context)
 
-    monkeypatch.setattr(QuerySet, "bulk_create", failing_bulk_create)
     rows = [valid_row(1, Ort="Neu")] + list(valid_rows(7, start=2))
+    with connection.execute_wrapper(failing_database):
+        run = run_import(workbook(rows))
 
-    run = run_import(workbook(rows))
-
-    assert calls["n"] >= 4
+    assert len(writes) == 3
     assert run.status == ImportStatus.FAILED
     assert "database went away" in run.message
     assert snapshot() == before
