@@ -202,6 +202,13 @@ class RowWriter:
             [meta.get_field(columns.KEY_FIELD).column],
         )
 
+        changes = ApplicationChange._meta
+        change_fields = [changes.get_field(name) for name in
+                         ("application", "run", "field", "old_value", "new_value")]
+        self.change_sql = "INSERT INTO %s (%s) VALUES (%s)" % (
+            quote(changes.db_table), ", ".join(quote(field.column) for field in change_fields),
+            ", ".join(["%s"] * len(change_fields)))
+
     def _params(self, rows):
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         for values in rows:
@@ -222,6 +229,12 @@ class RowWriter:
 
     def update(self, rows) -> None:
         self._execute(self.upsert_sql, rows)
+
+    def insert_changes(self, changes) -> None:
+        rows = [(c.application_id, c.run_id, c.field, c.old_value, c.new_value) for c in changes]
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), BATCH_ROWS):
+                cursor.executemany(self.change_sql, rows[start:start + BATCH_ROWS])
 
 
 class Upsert:
@@ -360,7 +373,7 @@ class Upsert:
         if changed:
             self.writer.update(changed)
         if changes:
-            ApplicationChange.objects.bulk_create(changes, batch_size=BATCH_ROWS)
+            self.writer.insert_changes(changes)
 
     def finish(self) -> None:
         self.flush()

@@ -313,3 +313,25 @@ def _model_values(row):
     from kfw_import import columns
 
     return {column.field: column.normalise(row[column.header]) for column in columns.COLUMNS}
+
+
+def test_queries_do_not_grow_with_the_rows(workbook, django_assert_max_num_queries):
+    """Upsert in bulk: the same statements for 3 rows as for 300 (one batch), created or
+    updated."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(rows):
+        path = workbook(rows)
+        with CaptureQueriesContext(connection) as captured:
+            run = run_import(path)
+        assert run.rejected == 0
+        return len(captured)
+
+    few = queries(list(valid_rows(3)))
+    many = queries(list(valid_rows(300, start=3)))
+    updates_few = queries([valid_row(i, Ort="Neu") for i in range(3)])
+    updates_many = queries([valid_row(i, Ort="Neu") for i in range(3, 303)])
+
+    assert few == many and updates_few == updates_many
+    assert many <= 15 and updates_many <= 15
