@@ -138,7 +138,7 @@ def import_workbook(fileobj, *, file_name, source, user=None, dry_run=False) -> 
                 transaction.set_rollback(True)
             else:
                 finish(status)
-                created = upsert.created_approved
+                created = upsert.invited_numbers()
                 transaction.on_commit(lambda: _send_invitations(created))
     except Exception as error:
         logger.exception("KfW import of %s failed", file_name)
@@ -237,20 +237,33 @@ class RowWriter:
                 cursor.executemany(self.change_sql, rows[start:start + BATCH_ROWS])
 
 
+# What Upsert keeps per KfW number of a file, packed in one int to keep memory small: the
+# number of its first row (an .xlsx has at most 2**20 rows) and a 40-bit hash of its content;
+# -(first row number) once a second row with other content made it a conflict.
+ROW_BITS = 24
+ROW_MASK = (1 << ROW_BITS) - 1
+DIGEST_MASK = (1 << 40) - 1
+
+
 class Upsert:
     """Normalised rows in, written in batches. Keeps per KfW number of the file only its
-    first row number and a hash of its content (duplicates and conflicts)."""
+    first row number and a hash of its content (duplicates and conflicts), as ints: the
+    10-digit number as an int, both others packed into one."""
 
     def __init__(self, run: ImportRun, plan):
         self.run = run
         self.plan = plan
-        self.seen = {}  # kfw_number → (row number, hash of the normalised row)
+        self.seen = {}  # int(kfw_number) → row number and content hash, packed (ROW_BITS)
         self.pending = {}  # kfw_number → (values, row number), not written yet
-        self.created_approved = set()  # new approved applications: they get an invitation
+        self.created_approved = set()  # int(kfw_number) of new approved applications: invited
         self.created_withdrawn = set()
         self.conflicted = []  # (kfw_number, what had been done with its first row)
         self.warnings = []
         self.writer = RowWriter()
+
+    def invited_numbers(self) -> list[str]:
+        """The KfW numbers of the approved applications this file created."""
+        return [f"{code:010d}" for code in self.created_approved]
 
     # --- rows in -----------------------------------------------------------------
 
@@ -262,24 +275,26 @@ class Upsert:
             self.reject(number, errors)
             return
         key = values[columns.KEY_INDEX]
-        digest = hash(tuple(values))
-        first = self.seen.get(key)
+        code = int(key)
+        digest = hash(tuple(values)) & DIGEST_MASK
+        first = self.seen.get(code)
         if first is None:
-            self.seen[key] = (number, digest)
+            self.seen[code] = digest << ROW_BITS | number
             self.pending[key] = (values, number)
             if len(self.pending) >= BATCH_ROWS:
                 self.flush()
-        elif first[1] is None:  # already a conflict
-            self.reject(number, [(KEY_HEADER, self._conflict_reason(first[0], number))])
-        elif first[1] == digest:
+        elif first < 0:  # already a conflict
+            self.reject(number, [(KEY_HEADER, self._conflict_reason(-first, number))])
+        elif first >> ROW_BITS == digest:
             self.warnings.append(_(
                 "Row %(row)s repeats row %(first)s exactly; it was counted once."
-            ) % {"row": number, "first": first[0]})
+            ) % {"row": number, "first": first & ROW_MASK})
         else:
-            reason = self._conflict_reason(first[0], number)
+            first_number = first & ROW_MASK
+            reason = self._conflict_reason(first_number, number)
             self.conflicted.append((key, self._undo_count(key)))
-            self.seen[key] = (first[0], None)
-            self.reject(first[0], [(KEY_HEADER, reason)])
+            self.seen[code] = -first_number
+            self.reject(first_number, [(KEY_HEADER, reason)])
             self.reject(number, [(KEY_HEADER, reason)])
 
     @staticmethod
@@ -301,10 +316,11 @@ class Upsert:
         run = self.run
         if self.pending.pop(key, None) is not None:
             return "pending"
-        if key in self.created_approved or key in self.created_withdrawn:
+        code = int(key)
+        if code in self.created_approved or code in self.created_withdrawn:
             run.created -= 1
-            self.created_approved.discard(key)
-            self.created_withdrawn.discard(key)
+            self.created_approved.discard(code)
+            self.created_withdrawn.discard(code)
             return "created"
         status_change = ApplicationChange.objects.filter(
             run=run, application__kfw_number=key
@@ -338,9 +354,9 @@ class Upsert:
             if old is None:
                 new.append(values)
                 if values[columns.STATUS_INDEX] == WITHDRAWN:
-                    self.created_withdrawn.add(key)
+                    self.created_withdrawn.add(int(key))
                 else:
-                    self.created_approved.add(key)
+                    self.created_approved.add(int(key))
                 run.created += 1
                 if len(preview["created"]) < PREVIEW_LIMIT:
                     preview["created"].append(FundingApplication(**dict(zip(columns.FIELDS, values))))
