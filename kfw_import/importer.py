@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from applications.models import FundingApplication, KfwStatus
 
 from . import columns, reader
+from .invitations import are_muted as invitations_muted
 from .models import SUCCESSFUL, ApplicationChange, ImportRun, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -138,8 +139,9 @@ def import_workbook(fileobj, *, file_name, source, user=None, dry_run=False) -> 
                 transaction.set_rollback(True)
             else:
                 finish(status)
-                created = upsert.invited_numbers()
-                transaction.on_commit(lambda: _send_invitations(created))
+                if not invitations_muted():
+                    created = upsert.invited_numbers()
+                    transaction.on_commit(lambda: _send_invitations(created))
     except Exception as error:
         logger.exception("KfW import of %s failed", file_name)
         run.pk = None
