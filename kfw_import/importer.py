@@ -4,6 +4,7 @@ transaction per file. The command, the S3 handler and the admin only call
 """
 
 import datetime
+import functools
 import hashlib
 import logging
 import time
@@ -192,9 +193,17 @@ class RowWriter:
         meta = FundingApplication._meta
         quote = connection.ops.quote_name
         fields = [meta.get_field(name) for name in columns.FIELDS + ["created_at", "updated_at"]]
-        # Values the database driver does not take as they are (Decimal, date).
-        self.adapt = [(index, field) for index, field in enumerate(fields[:len(columns.FIELDS)])
-                      if field.get_internal_type() in ("DecimalField", "DateField")]
+        # Values the database driver may not take as they are (Decimal, date), adapted as
+        # the fields would (without their per-value checks: normalising did those).
+        ops = connection.ops
+        self.adapt = []
+        for index, field in enumerate(fields[:len(columns.FIELDS)]):
+            if field.get_internal_type() == "DecimalField":
+                self.adapt.append((index, functools.partial(
+                    ops.adapt_decimalfield_value, max_digits=field.max_digits,
+                    decimal_places=field.decimal_places)))
+            elif field.get_internal_type() == "DateField":
+                self.adapt.append((index, ops.adapt_datefield_value))
         self.insert_sql = "INSERT INTO %s (%s) VALUES (%s)" % (
             quote(meta.db_table), ", ".join(quote(field.column) for field in fields),
             ", ".join(["%s"] * len(fields)))
@@ -215,8 +224,8 @@ class RowWriter:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         for values in rows:
             params = list(values)
-            for index, field in self.adapt:
-                params[index] = field.get_db_prep_save(params[index], connection)
+            for index, adapt in self.adapt:
+                params[index] = adapt(params[index])
             params.append(now)
             params.append(now)
             yield params
