@@ -89,18 +89,30 @@ def seed_caseworker():
 
 
 def seed_applications():
+    """The demo applications come in through the KfW importer, as real ones do (see
+    kfw_import.demo); the first few are then claimed by the demo applicant."""
+    from kfw_import.demo import seed_imports  # the import app builds on this one
+
     applicant = _user_with_verified_email(
         DEMO_APPLICANT_EMAIL, first_name="Anna", last_name="Schäfer"
     )
-    applications = []
+    values_by_number = {}
     for index in range(DEMO_APPLICATION_COUNT):
         values = demo_application_values(index)
         if index < DEMO_CLAIMED_COUNT:
             values["email"] = DEMO_APPLICANT_EMAIL
-            values["owner"] = applicant
-            values["claimed_at"] = datetime.datetime(2025, 6, 1, 9, 0, tzinfo=datetime.timezone.utc)
-        application, _created = FundingApplication.objects.update_or_create(
-            kfw_number=f"47110{index + 1:05d}", defaults=values
-        )
-        applications.append(application)
+        values_by_number[demo_kfw_number(index)] = values
+    seed_imports(values_by_number)
+    FundingApplication.objects.filter(
+        kfw_number__in=[demo_kfw_number(index) for index in range(DEMO_CLAIMED_COUNT)],
+        owner__isnull=True,
+    ).update(owner=applicant,
+             claimed_at=datetime.datetime(2025, 6, 1, 9, 0, tzinfo=datetime.timezone.utc))
+    applications = list(
+        FundingApplication.objects.filter(kfw_number__in=values_by_number).order_by("kfw_number")
+    )
     return applicant, applications
+
+
+def demo_kfw_number(index: int) -> str:
+    return f"47110{index + 1:05d}"

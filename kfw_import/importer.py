@@ -4,6 +4,7 @@ transaction per file. The command, the S3 handler and the admin only call
 """
 
 import datetime
+import functools
 import hashlib
 import logging
 import time
@@ -12,12 +13,14 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import FundingApplication, KfwStatus
 
 from . import columns, reader
+from .invitations import are_muted as invitations_muted
 from .models import SUCCESSFUL, ApplicationChange, ImportRun, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -137,8 +140,9 @@ def import_workbook(fileobj, *, file_name, source, user=None, dry_run=False) -> 
                 transaction.set_rollback(True)
             else:
                 finish(status)
-                created = upsert.created_approved
-                transaction.on_commit(lambda: _send_invitations(created))
+                if not invitations_muted():
+                    created = upsert.invited_numbers()
+                    transaction.on_commit(lambda: _send_invitations(created))
     except Exception as error:
         logger.exception("KfW import of %s failed", file_name)
         run.pk = None
@@ -178,22 +182,99 @@ def _as_text(value) -> str:
     return str(value)
 
 
+class RowWriter:
+    """Writes normalised rows (values in columns.FIELDS order) with one statement per batch,
+    run by the driver's executemany: Django's bulk_create builds its SQL per object and
+    field, which cost as much as reading the workbook. New rows are inserted; changed rows
+    go through an upsert on the KfW number (one statement, not an UPDATE per row) that sets
+    the data fields and updated_at only: owner, claim and created_at stay as they are."""
+
+    def __init__(self):
+        meta = FundingApplication._meta
+        quote = connection.ops.quote_name
+        fields = [meta.get_field(name) for name in columns.FIELDS + ["created_at", "updated_at"]]
+        # Values the database driver may not take as they are (Decimal, date), adapted as
+        # the fields would (without their per-value checks: normalising did those).
+        ops = connection.ops
+        self.adapt = []
+        for index, field in enumerate(fields[:len(columns.FIELDS)]):
+            if field.get_internal_type() == "DecimalField":
+                self.adapt.append((index, functools.partial(
+                    ops.adapt_decimalfield_value, max_digits=field.max_digits,
+                    decimal_places=field.decimal_places)))
+            elif field.get_internal_type() == "DateField":
+                self.adapt.append((index, ops.adapt_datefield_value))
+        self.insert_sql = "INSERT INTO %s (%s) VALUES (%s)" % (
+            quote(meta.db_table), ", ".join(quote(field.column) for field in fields),
+            ", ".join(["%s"] * len(fields)))
+        self.upsert_sql = self.insert_sql + " " + connection.ops.on_conflict_suffix_sql(
+            fields, OnConflict.UPDATE,
+            [meta.get_field(name).column for name in DATA_FIELDS + ["updated_at"]],
+            [meta.get_field(columns.KEY_FIELD).column],
+        )
+
+        changes = ApplicationChange._meta
+        change_fields = [changes.get_field(name) for name in
+                         ("application", "run", "field", "old_value", "new_value")]
+        self.change_sql = "INSERT INTO %s (%s) VALUES (%s)" % (
+            quote(changes.db_table), ", ".join(quote(field.column) for field in change_fields),
+            ", ".join(["%s"] * len(change_fields)))
+
+    def _params(self, rows):
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        for values in rows:
+            params = list(values)
+            for index, adapt in self.adapt:
+                params[index] = adapt(params[index])
+            params.append(now)
+            params.append(now)
+            yield params
+
+    def _execute(self, sql, rows):
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), BATCH_ROWS):
+                cursor.executemany(sql, list(self._params(rows[start:start + BATCH_ROWS])))
+
+    def insert(self, rows) -> None:
+        self._execute(self.insert_sql, rows)
+
+    def update(self, rows) -> None:
+        self._execute(self.upsert_sql, rows)
+
+    def insert_changes(self, changes) -> None:
+        rows = [(c.application_id, c.run_id, c.field, c.old_value, c.new_value) for c in changes]
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), BATCH_ROWS):
+                cursor.executemany(self.change_sql, rows[start:start + BATCH_ROWS])
+
+
+# What Upsert keeps per KfW number of a file, packed in one int to keep memory small: the
+# number of its first row (an .xlsx has at most 2**20 rows) and a 40-bit hash of its content;
+# -(first row number) once a second row with other content made it a conflict.
+ROW_BITS = 24
+ROW_MASK = (1 << ROW_BITS) - 1
+DIGEST_MASK = (1 << 40) - 1
+
+
 class Upsert:
     """Normalised rows in, written in batches. Keeps per KfW number of the file only its
-    first row number and a hash of its content (duplicates and conflicts)."""
+    first row number and a hash of its content (duplicates and conflicts), as ints: the
+    10-digit number as an int, both others packed into one."""
 
     def __init__(self, run: ImportRun, plan):
         self.run = run
         self.plan = plan
-        self.seen = {}  # kfw_number → (row number, hash of the normalised row)
+        self.seen = {}  # int(kfw_number) → row number and content hash, packed (ROW_BITS)
         self.pending = {}  # kfw_number → (values, row number), not written yet
-        self.created_approved = set()  # new approved applications: they get an invitation
+        self.created_approved = set()  # int(kfw_number) of new approved applications: invited
         self.created_withdrawn = set()
         self.conflicted = []  # (kfw_number, what had been done with its first row)
         self.warnings = []
-        self.update_kwargs = {"update_conflicts": True, "update_fields": DATA_FIELDS + ["updated_at"]}
-        if connection.features.supports_update_conflicts_with_target:
-            self.update_kwargs["unique_fields"] = [columns.KEY_FIELD]
+        self.writer = RowWriter()
+
+    def invited_numbers(self) -> list[str]:
+        """The KfW numbers of the approved applications this file created."""
+        return [f"{code:010d}" for code in self.created_approved]
 
     # --- rows in -----------------------------------------------------------------
 
@@ -205,24 +286,26 @@ class Upsert:
             self.reject(number, errors)
             return
         key = values[columns.KEY_INDEX]
-        digest = hash(tuple(values))
-        first = self.seen.get(key)
+        code = int(key)
+        digest = hash(tuple(values)) & DIGEST_MASK
+        first = self.seen.get(code)
         if first is None:
-            self.seen[key] = (number, digest)
+            self.seen[code] = digest << ROW_BITS | number
             self.pending[key] = (values, number)
             if len(self.pending) >= BATCH_ROWS:
                 self.flush()
-        elif first[1] is None:  # already a conflict
-            self.reject(number, [(KEY_HEADER, self._conflict_reason(first[0], number))])
-        elif first[1] == digest:
+        elif first < 0:  # already a conflict
+            self.reject(number, [(KEY_HEADER, self._conflict_reason(-first, number))])
+        elif first >> ROW_BITS == digest:
             self.warnings.append(_(
                 "Row %(row)s repeats row %(first)s exactly; it was counted once."
-            ) % {"row": number, "first": first[0]})
+            ) % {"row": number, "first": first & ROW_MASK})
         else:
-            reason = self._conflict_reason(first[0], number)
+            first_number = first & ROW_MASK
+            reason = self._conflict_reason(first_number, number)
             self.conflicted.append((key, self._undo_count(key)))
-            self.seen[key] = (first[0], None)
-            self.reject(first[0], [(KEY_HEADER, reason)])
+            self.seen[code] = -first_number
+            self.reject(first_number, [(KEY_HEADER, reason)])
             self.reject(number, [(KEY_HEADER, reason)])
 
     @staticmethod
@@ -244,10 +327,11 @@ class Upsert:
         run = self.run
         if self.pending.pop(key, None) is not None:
             return "pending"
-        if key in self.created_approved or key in self.created_withdrawn:
+        code = int(key)
+        if code in self.created_approved or code in self.created_withdrawn:
             run.created -= 1
-            self.created_approved.discard(key)
-            self.created_withdrawn.discard(key)
+            self.created_approved.discard(code)
+            self.created_withdrawn.discard(code)
             return "created"
         status_change = ApplicationChange.objects.filter(
             run=run, application__kfw_number=key
@@ -279,14 +363,14 @@ class Upsert:
         for key, (values, _number) in self.pending.items():
             old = existing.get(key)
             if old is None:
-                new.append(FundingApplication(**dict(zip(columns.FIELDS, values))))
+                new.append(values)
                 if values[columns.STATUS_INDEX] == WITHDRAWN:
-                    self.created_withdrawn.add(key)
+                    self.created_withdrawn.add(int(key))
                 else:
-                    self.created_approved.add(key)
+                    self.created_approved.add(int(key))
                 run.created += 1
                 if len(preview["created"]) < PREVIEW_LIMIT:
-                    preview["created"].append(new[-1])
+                    preview["created"].append(FundingApplication(**dict(zip(columns.FIELDS, values))))
                 continue
             pk = old[0]
             if tuple(values) == old[1:]:
@@ -299,7 +383,7 @@ class Upsert:
                 if before != after
             ]
             changes.extend(row_changes)
-            changed.append(FundingApplication(**dict(zip(columns.FIELDS, values))))
+            changed.append(values)
             newly_withdrawn = (values[columns.STATUS_INDEX] == WITHDRAWN
                                and old[1 + columns.STATUS_INDEX] != WITHDRAWN)
             if newly_withdrawn:
@@ -308,18 +392,15 @@ class Upsert:
                 run.updated += 1
             listed = preview["withdrawn" if newly_withdrawn else "updated"]
             if len(listed) < PREVIEW_LIMIT:
-                listed.append((changed[-1], row_changes))
+                application = FundingApplication(pk=pk, **dict(zip(columns.FIELDS, values)))
+                listed.append((application, row_changes))
         self.pending.clear()
         if new:
-            FundingApplication.objects.bulk_create(new, batch_size=BATCH_ROWS)
+            self.writer.insert(new)
         if changed:
-            # An upsert: the rows exist, so this updates them in one statement per batch
-            # (bulk_update's CASE per field and row is far slower). Owner, claim and
-            # created_at are not among the fields it sets.
-            FundingApplication.objects.bulk_create(changed, batch_size=BATCH_ROWS,
-                                                   **self.update_kwargs)
+            self.writer.update(changed)
         if changes:
-            ApplicationChange.objects.bulk_create(changes, batch_size=BATCH_ROWS)
+            self.writer.insert_changes(changes)
 
     def finish(self) -> None:
         self.flush()

@@ -1,6 +1,8 @@
 """The invitation to register, sent once to the contact of every application an import
 created: German first, the English version below it."""
 
+import contextlib
+import contextvars
 import logging
 
 from django.conf import settings
@@ -17,6 +19,24 @@ SUBJECT_PREFIX = "[NOW-Portal] "
 LANGUAGES = ("de", "en")
 ENGLISH_DIVIDER = "\n\n" + "-" * 70 + "\nEnglish version\n" + "-" * 70 + "\n\n"
 CHUNK = 500
+
+# Demo data goes through the real importer; nobody should be invited by it.
+_muted = contextvars.ContextVar("kfw_invitations_muted", default=False)
+
+
+@contextlib.contextmanager
+def muted():
+    """Imports inside this block send no invitations (decided when the import runs, so
+    also when the surrounding transaction commits later)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def are_muted() -> bool:
+    return _muted.get()
 
 
 def invitation_message(application, signup_url: str, connection=None) -> EmailMessage:

@@ -162,3 +162,32 @@ def test_caseworker_without_mfa_cannot_upload(client):
     response = client.post(reverse(UPLOAD), {"workbook": xlsx([valid_row(1)])})
     assert response.status_code == 302
     assert not FundingApplication.objects.exists()
+
+
+def test_staff_without_the_import_permission_cannot_upload_or_confirm(client):
+    """A staff member (with two factors) who may only look at the imports."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.contrib.auth.models import Permission
+
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_importrun"))
+    TOTP.activate(staff, generate_totp_secret())
+    client.force_login(staff)
+
+    listing = client.get(reverse("admin:kfw_import_importrun_changelist"))
+    upload = client.post(reverse(UPLOAD), {"workbook": xlsx([valid_row(1)])})
+    confirm = client.post(reverse(UPLOAD), {"sha256": "0" * 64, "file_name": "x.xlsx", "confirm": "1"})
+
+    assert listing.status_code == 200
+    assert upload.status_code == 403 and confirm.status_code == 403
+    assert not FundingApplication.objects.exists() and not ImportRun.objects.exists()
+
+
+def test_formula_cell_is_shown_as_text_in_the_preview(caseworker_client):
+    formula = '=HYPERLINK("http://evil.example/?a=1&b=2","Klick")'
+
+    response = preview(caseworker_client, [valid_row(1, Antragsteller=formula)])
+
+    html = response.content.decode()
+    assert "=HYPERLINK(&quot;http://evil.example/?a=1&amp;b=2&quot;,&quot;Klick&quot;)" in html
+    assert 'href="http://evil.example' not in html

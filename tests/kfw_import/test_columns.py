@@ -128,12 +128,14 @@ def test_amount_refused(raw, message):
 
 @pytest.mark.parametrize("raw", [
     datetime.datetime(2026, 4, 3), datetime.date(2026, 4, 3), "03.04.2026", "2026-04-03", " 3.4.2026 ",
+    "2026-4-3",
 ])
 def test_date_in_three_forms(raw):
     assert columns.approval_date(raw) == datetime.date(2026, 4, 3)
 
 
-@pytest.mark.parametrize("raw", ["04/03/2026", "31.02.2026", "morgen", 46115])
+@pytest.mark.parametrize("raw", ["04/03/2026", "31.02.2026", "morgen", 46115, "2026-02-30",
+                                 "03.04.26", "2026-04-03 12:00", "03.04.2026.", "0.04.2026"])
 def test_other_dates_are_refused(raw):
     with pytest.raises(InvalidValue, match=re.escape(str(columns.DATE))):
         columns.approval_date(raw)

@@ -78,3 +78,23 @@ def test_exit_codes_and_stderr_as_an_operator_sees_them(workbook, tmp_path, caps
     assert "Zeile 2, PLZ:" in processed.out
     assert exit_info.value.code == 1
     assert ".xlsx" in rejected.err and rejected.out == ""
+
+
+def test_missing_file_exits_1_with_the_reason(tmp_path):
+    with translation.override("en"), pytest.raises(CommandError, match="cannot be opened"):
+        call_command("import_kfw", str(tmp_path / "fehlt.xlsx"))
+    assert not ImportRun.objects.exists()
+
+
+def test_dry_run_sends_no_invitation_and_the_real_run_sends_one(workbook, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    path = workbook([valid_row(1)])
+    with django_capture_on_commit_callbacks(execute=True):
+        call(path, "--dry-run")
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call(path)
+        call(path)  # the same file again: a no-op
+    assert len(mail.outbox) == 1

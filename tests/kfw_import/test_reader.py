@@ -107,3 +107,23 @@ def test_first_sheet_is_read_when_none_is_named_zusagen():
 def test_empty_sheet_is_rejected():
     result = run(workbook_bytes([], headers=[]))
     assert result.status == ImportStatus.REJECTED
+
+
+def test_default_size_limit_is_25_mb(tmp_path):
+    """Without KFW_IMPORT_MAX_BYTES in the environment: 25 MB; one byte more is refused
+    before anything is unpacked."""
+    from django.utils import translation
+
+    too_large = tmp_path / "gross.xlsx"
+    with too_large.open("wb") as handle:
+        handle.truncate(25 * 1024 * 1024 + 1)
+    at_limit = tmp_path / "genau.xlsx"
+    with at_limit.open("wb") as handle:
+        handle.truncate(25 * 1024 * 1024)
+
+    with translation.override("en"), too_large.open("rb") as big, at_limit.open("rb") as exact:
+        refused, accepted_size = run(big), run(exact)
+
+    assert refused.status == ImportStatus.REJECTED
+    assert refused.message == "The file is larger than the limit of 25 MB."
+    assert "25 MB" not in accepted_size.message and ".xlsx" in accepted_size.message

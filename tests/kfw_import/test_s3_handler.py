@@ -130,3 +130,30 @@ def test_handler_module_imports_neither_boto3_nor_openpyxl():
             "print(any(m.split('.')[0] in ('boto3', 'openpyxl') for m in sys.modules))")
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert output.stdout.strip() == "False"
+
+
+def test_invitations_go_out_once_and_not_again_on_redelivery(
+    s3_settings, s3_client, s3_bucket, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    event = upload(s3_client, s3_bucket, [valid_row(1), valid_row(2, Status="storniert")])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        on_kfw_upload(event, None)
+    with django_capture_on_commit_callbacks(execute=True):
+        on_kfw_upload(event, None)  # the retry
+
+    assert [message.to for message in mail.outbox] == [[valid_row(1)["E-Mail"]]]
+
+
+def test_original_is_archived_in_s3_under_its_hash(s3_settings, s3_storage, s3_client, s3_bucket):
+    event = upload(s3_client, s3_bucket, [valid_row(1)], key="eingang/Zusagen 1+1 Größe.xlsx")
+    uploaded = s3_client.get_object(Bucket=s3_bucket, Key="eingang/Zusagen 1+1 Größe.xlsx")["Body"].read()
+
+    [summary] = on_kfw_upload(event, None)["imports"]
+
+    assert summary["key"] == "eingang/Zusagen 1+1 Größe.xlsx" and summary["created"] == 1
+    archived = s3_client.get_object(Bucket=s3_storage, Key=f"kfw-imports/{summary['sha256']}.xlsx")
+    assert archived["Body"].read() == uploaded
+    assert ImportRun.objects.get().archive_name == f"kfw-imports/{summary['sha256']}.xlsx"
