@@ -241,6 +241,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static", ("kern", BASE_DIR / "node_modules/@kern-ux/native/dist")]
+# The Lambda package carries the collected files only (deploy/packaging.py): the sources
+# above are not in it, and not needed there, since WhiteNoise serves from STATIC_ROOT.
+if not (BASE_DIR / "static").is_dir():
+    STATICFILES_DIRS = []
+# Templates name every file through {% static %}, so only the hashed names are served:
+# collectstatic drops the unhashed copies, halving what the package carries.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = not DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 
