@@ -26,7 +26,8 @@ PYTHON_VERSION = "3.11"
 
 def venv_path() -> Path:
     digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()[:12]
-    return ROOT / "build" / f"lambda-venv-{digest}"
+    # Hidden: Zappa looks for WebSocket handlers in every visible folder of the project.
+    return ROOT / "build" / f".lambda-venv-{digest}"
 
 
 def site_packages(venv: Path) -> Path:

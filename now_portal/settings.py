@@ -13,6 +13,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from now_portal.secrets import load_secrets
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -37,6 +39,10 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 # --- Core -------------------------------------------------------------------------------
+
+# On AWS the secrets (DJANGO_SECRET_KEY, DATABASE_URL, ...) come from Secrets Manager or
+# SSM when DJANGO_SECRETS_ARN or DJANGO_SSM_PATH is set; a no-op otherwise.
+load_secrets()
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
