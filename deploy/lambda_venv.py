@@ -3,7 +3,8 @@ for the Lambda runtime (python3.11 on Amazon Linux 2: x86-64, glibc 2.26), whate
 machine that builds it. pip on a newer Linux would otherwise pick wheels that need a newer
 glibc than the runtime has (cryptography's manylinux_2_34, for example).
 
-    python deploy/lambda_venv.py      # prints the path of the (cached) environment
+    python deploy/lambda_venv.py                        # the (cached) environment's path
+    python deploy/lambda_venv.py package dev out.zip    # `zappa package dev -o out.zip` in it
 
 The environment is kept under build/ and keyed by the hash of requirements.txt, so it is
 rebuilt only when the requirements change.
@@ -74,5 +75,21 @@ def zappa_env(venv: Path) -> dict:
     return env
 
 
+def zappa(*args, venv: Path | None = None, **run_options) -> subprocess.CompletedProcess:
+    """Run Zappa from the Lambda environment, in the project folder."""
+    venv = venv or ensure_venv()
+    return subprocess.run(
+        [*zappa_command(venv), *args], cwd=ROOT, env=zappa_env(venv), check=True, **run_options
+    )
+
+
+def build_package(stage: str, output: Path) -> Path:
+    zappa("package", stage, "-o", str(output))
+    return output
+
+
 if __name__ == "__main__":
-    print(ensure_venv(sys.argv[1] if len(sys.argv) > 1 else "python3.11"))
+    if sys.argv[1:2] == ["package"]:
+        build_package(sys.argv[2], Path(sys.argv[3]).resolve())
+    else:
+        print(ensure_venv())
