@@ -208,8 +208,10 @@ def test_applicant_signs_in_and_sees_the_dashboard(function):
 
 
 def test_static_files_are_served_hashed_with_their_type(function):
-    page = function.http("GET", "/konto/login/", host=HOST).text
-    css_path = re.search(r'href="(/static/kern/kern\.min\.[0-9a-f]{12}\.css)"', page).group(1)
+    page = function.http("GET", "/impressum/", host=HOST).text
+    found = re.search(r'href="(/static/kern/kern\.min\.[0-9a-f]{12}\.css)"', page)
+    assert found, page[:1200]
+    css_path = found.group(1)
     css = function.http("GET", css_path, host=HOST)
     assert css.status == 200
     assert css.header("Content-Type").startswith("text/css")
