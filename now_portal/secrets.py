@@ -1,5 +1,5 @@
 """Secrets at start-up: before the settings read the environment, fill it from AWS Secrets
-Manager (`DJANGO_SECRETS_ARN`, one secret holding a JSON object) and/or SSM Parameter
+Manager (`DJANGO_SECRETS_ARN`: ARN or name of one secret holding a JSON object) and/or SSM Parameter
 Store (`DJANGO_SSM_PATH`, one parameter per variable below that path). Neither set: nothing
 happens, and boto3 is not even imported (it costs cold-start time).
 
