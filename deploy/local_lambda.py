@@ -131,12 +131,12 @@ class Response:
 class LocalLambda:
     """One Lambda execution environment: started cold, then kept warm across invocations."""
 
-    def __init__(self, package_dir, overrides=None, env=None, timeout=300):
+    def __init__(self, package_dir, overrides=None, env=None, timeout=300, python_options=()):
         self.package_dir = Path(package_dir)
         self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", prefix="lambda-")
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
-            [base_python(), "-I", "-S", str(RUNNER), str(self.package_dir), json.dumps(overrides or {}),
+            [base_python(), "-I", "-S", *python_options, str(RUNNER), str(self.package_dir), json.dumps(overrides or {}),
              str(timeout)],
             cwd=self.package_dir,
             env=env if env is not None else {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
