@@ -3,8 +3,9 @@ for the Lambda runtime (python3.11 on Amazon Linux 2: x86-64, glibc 2.26), whate
 machine that builds it. pip on a newer Linux would otherwise pick wheels that need a newer
 glibc than the runtime has (cryptography's manylinux_2_34, for example).
 
-    python deploy/lambda_venv.py                        # the (cached) environment's path
-    python deploy/lambda_venv.py package dev out.zip    # `zappa package dev -o out.zip` in it
+    python3 deploy/lambda_venv.py                       # the (cached) environment's path
+    python3 deploy/lambda_venv.py package dev out.zip   # `zappa package dev -o out.zip` in it
+    python3 deploy/lambda_venv.py zappa update prod     # any Zappa command, run from it
 
 The environment is kept under build/ and keyed by the hash of requirements.txt, so it is
 rebuilt only when the requirements change.
@@ -91,5 +92,8 @@ def build_package(stage: str, output: Path) -> Path:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["package"]:
         build_package(sys.argv[2], Path(sys.argv[3]).resolve())
+    elif sys.argv[1:2] == ["zappa"]:
+        sys.exit(subprocess.run([*zappa_command(ensure_venv()), *sys.argv[2:]], cwd=ROOT,
+                                env=zappa_env(ensure_venv())).returncode)
     else:
         print(ensure_venv())
