@@ -36,8 +36,18 @@ def site_packages(venv: Path) -> Path:
     return venv / "lib" / f"python{PYTHON_VERSION}" / "site-packages"
 
 
-def ensure_venv(python: str = "python3.11") -> Path:
+def lambda_python() -> str:
+    """A python3.11 without any virtual environment's packages."""
+    if sys.version_info[:2] == (3, 11):
+        candidate = Path(sys.base_prefix) / "bin" / "python3.11"
+        if candidate.exists():
+            return str(candidate)
+    return "python3.11"
+
+
+def ensure_venv(python: str | None = None) -> Path:
     """The environment for the current requirements.txt, built if missing."""
+    python = python or lambda_python()
     venv = venv_path()
     done = venv / ".complete"
     if done.exists():
