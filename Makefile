@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 SYSTEM_PACKAGES := libmariadb-dev pkg-config gettext
 MARIADB_URL ?= mysql://root@127.0.0.1:3306/now_portal
 
-.PHONY: run test test-mariadb screenshots system-deps assets venv-dev venv-prod migrate demo clean
+.PHONY: run test test-fast test-mariadb screenshots system-deps assets venv-dev venv-prod migrate demo lambda-package clean
 
 # Build tools for mysqlclient (and gettext for the translation checks), when missing.
 system-deps:
@@ -62,6 +62,15 @@ screenshots: venv-dev assets
 	rm -f docs/screenshots/*.png
 	cp $(SHOTS)/*.png docs/screenshots/
 	@ls -s docs/screenshots
+
+# Without the slow tests (the Lambda package build, the browser journeys): while working.
+test-fast: venv-dev assets
+	$(BIN)/pytest -rs -m "not slow and not browser"
+
+# The Lambda package of a stage (docs/deploy.md), without deploying it.
+STAGE ?= dev
+lambda-package: assets
+	$(PYTHON) deploy/lambda_venv.py package $(STAGE) build/now-portal-$(STAGE).zip
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles build

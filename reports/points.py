@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, ngettext
-from openpyxl import Workbook, load_workbook
 
 from .models import Connector
 
@@ -90,6 +89,8 @@ def point_list_template() -> bytes:
     """An empty list with the header row and one example, for applicants to fill in."""
     import io
 
+    from openpyxl import Workbook  # heavy: off the request path of every other page
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Ladepunkte"
@@ -116,6 +117,8 @@ def _cell_text(value) -> str:
 
 def read_point_rows(upload) -> list[tuple[int, dict]]:
     """(row number, form data) for each non-empty row of the uploaded list."""
+    from openpyxl import load_workbook  # heavy: only when a list is actually read
+
     upload.seek(0)
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
