@@ -1,6 +1,6 @@
 """Lambda cold start: the portal's package against a bare Django 5.2 project (the floor).
 
-    python bench/cold_start.py [--runs 7] [--package build/now-portal-dev.zip] [--importtime]
+    python bench/cold_start.py [--runs 7] [--package build/now-portal-dev.zip] [--importtime] [--sdk-secrets]
 
 Builds the dev stage's package with `zappa package` (deploy/lambda_venv.py) unless one is
 given, unpacks it, and starts fresh interpreters with only the package on their path, as
@@ -8,7 +8,9 @@ Lambda does (deploy/local_lambda.py). Each run times from interpreter start to t
 response of Zappa's `lambda_handler`:
 
 - the login page (anonymous), and the dashboard (signed in with a session made
-  beforehand), through the stage's settings: secret from Secrets Manager (moto), SQLite;
+  beforehand), through the stage's settings: the secret through the AWS Parameters and
+  Secrets extension (a stand-in of its localhost interface; with --sdk-secrets through
+  boto3 from Secrets Manager on moto instead), SQLite;
 - the floor: a project made by `django-admin startproject`, DEBUG off, its admin login
   page, through the same Zappa handler, libraries and bytecode.
 
@@ -33,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from deploy import lambda_venv  # noqa: E402
-from deploy.local_lambda import LocalLambda, base_python  # noqa: E402
+from deploy.local_lambda import LocalLambda, SecretsExtension, base_python  # noqa: E402
 
 STAGE = "dev"
 STAGE_ENV = json.loads((ROOT / "zappa_settings.json").read_text())[STAGE]["environment_variables"]
@@ -115,6 +117,8 @@ def main():
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--package", type=Path, help="an existing `zappa package` zip")
     parser.add_argument("--importtime", action="store_true")
+    parser.add_argument("--sdk-secrets", action="store_true",
+                        help="read the secret with boto3 from Secrets Manager, not the extension")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="cold-start-"))
@@ -130,10 +134,15 @@ def main():
         secret = {"DJANGO_SECRET_KEY": "bench-" + "k" * 50,
                   "DATABASE_URL": f"sqlite:///{work / 'portal.sqlite3'}"}
         server, endpoint = start_moto(secret)
+        # The stage reads its secret through the Parameters and Secrets extension (a
+        # layer that answers on localhost); its stand-in serves the same secret.
+        extension = SecretsExtension({"now-portal/bench": json.dumps(secret)}).__enter__()
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "AWS_ACCESS_KEY_ID": "testing",
                "AWS_SECRET_ACCESS_KEY": "testing", "AWS_ENDPOINT_URL": endpoint}
         overrides = {"DJANGO_SECRETS_ARN": "now-portal/bench", "AWS_S3_ENDPOINT_URL": endpoint,
-                     "DJANGO_EMAIL_FILE_PATH": str(work / "mails")}
+                     "DJANGO_EMAIL_FILE_PATH": str(work / "mails"), **extension.environ}
+        if args.sdk_secrets:  # the secret through boto3 and Secrets Manager (moto) instead
+            overrides["DJANGO_SECRETS_EXTENSION"] = "0"
 
         # Set-up, not timed: migrate, demo data, and a signed-in session for the dashboard.
         with LocalLambda(package_dir, overrides, env) as setup:
@@ -180,6 +189,7 @@ def main():
             for cumulative, _indent, name in heaviest_imports(log):
                 print(f"  {cumulative / 1000:7.1f}  {name}")
         server.stop()
+        extension.__exit__(None, None, None)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

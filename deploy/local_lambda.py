@@ -25,6 +25,65 @@ from urllib.parse import urlencode
 RUNNER = Path(__file__).resolve()
 
 
+class SecretsExtension:
+    """A stand-in for the AWS Parameters and Secrets Lambda Extension's HTTP interface on
+    localhost, as AWS documents it: GET /secretsmanager/get?secretId=…, with the
+    function's session token in X-Aws-Parameters-Secrets-Token; the answer is Secrets
+    Manager's GetSecretValue as JSON. `environ` is what the function's environment needs.
+
+        with SecretsExtension({"now-portal/dev": json.dumps({...})}) as extension:
+            LocalLambda(package_dir, {**overrides, **extension.environ})
+    """
+
+    TOKEN = "local-session-token"
+
+    def __init__(self, secrets: dict):
+        self.secrets = dict(secrets)
+        self.requests = []  # (path, secretId, token) of every request, for tests
+
+    def __enter__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qs, urlsplit
+
+        extension = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                parts = urlsplit(self.path)
+                secret_id = parse_qs(parts.query).get("secretId", [""])[0]
+                token = self.headers.get("X-Aws-Parameters-Secrets-Token")
+                extension.requests.append((parts.path, secret_id, token))
+                if token != extension.TOKEN:
+                    self.send_error(401, "Unauthorized")
+                elif parts.path != "/secretsmanager/get" or secret_id not in extension.secrets:
+                    self.send_error(400, "ResourceNotFoundException")
+                else:
+                    body = json.dumps({"Name": secret_id,
+                                       "SecretString": extension.secrets[secret_id]}).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.environ = {
+            "DJANGO_SECRETS_EXTENSION": "1",
+            "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": str(self.server.server_address[1]),
+            "AWS_SESSION_TOKEN": self.TOKEN,
+        }
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def base_python() -> str:
     """The interpreter without any virtual environment: Lambda's python3.11 has none."""
     version = f"python{sys.version_info[0]}.{sys.version_info[1]}"

@@ -3,9 +3,10 @@ requirements.txt only (deploy/lambda_venv.py), unpacked, and Zappa's `lambda_han
 invoked in a fresh interpreter with only the package on its path (deploy/local_lambda.py)
 with the events API Gateway, S3 and EventBridge send.
 
-The stage's own environment is used, except: the secret is read from moto's Secrets
-Manager (it holds the secret key and the database: SQLite, or MariaDB when the suite runs
-on MariaDB, through the package's own MySQLdb), S3 is moto's, e-mails go to files.
+The stage's own environment is used, except: the secret comes from a stand-in of the AWS
+Parameters and Secrets extension (it holds the secret key and the database: SQLite, or
+MariaDB when the suite runs on MariaDB, through the package's own MySQLdb), S3 is moto's,
+e-mails go to files.
 """
 
 import json
@@ -18,7 +19,7 @@ from urllib.parse import urljoin, urlparse
 import pytest
 
 from deploy import lambda_venv, packaging
-from deploy.local_lambda import LocalLambda, s3_created_event, scheduled_event
+from deploy.local_lambda import LocalLambda, SecretsExtension, s3_created_event, scheduled_event
 from kfw_import.workbooks import valid_rows, write_kfw_workbook
 
 pytestmark = pytest.mark.slow
@@ -89,7 +90,8 @@ def database(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def function(package, database, s3_endpoint, tmp_path_factory):
-    """The Lambda, cold, with the stage's buckets and secret on moto; migrated as an
+    """The Lambda, cold, with the stage's buckets on moto and its secret from the
+    extension's stand-in; migrated as an
     operator would (`zappa manage dev migrate`, `createcachetable`), demo data seeded."""
     import boto3
 
@@ -100,13 +102,13 @@ def function(package, database, s3_endpoint, tmp_path_factory):
         if bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
             s3.create_bucket(Bucket=bucket,
                              CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
-    secrets = boto3.client("secretsmanager", endpoint_url=s3_endpoint, region_name="eu-central-1")
     secret_name = f"now-portal/{STAGE}/{tmp_path_factory.getbasetemp().name}"
-    secrets.create_secret(Name=secret_name, SecretString=json.dumps({
-        "DJANGO_SECRET_KEY": "lambda-test-" + "k" * 50,
-        "DATABASE_URL": database_url,
-    }))
+    secret = json.dumps({"DJANGO_SECRET_KEY": "lambda-test-" + "k" * 50,
+                         "DATABASE_URL": database_url})
     mail_dir = tmp_path_factory.mktemp("mails")
+    # The stage reads its secret through the Parameters and Secrets extension (a layer);
+    # here a stand-in of its HTTP interface serves it.
+    assert STAGE_ENV["DJANGO_SECRETS_EXTENSION"] == "1"
     overrides = {
         "DJANGO_SECRETS_ARN": secret_name,
         "AWS_S3_ENDPOINT_URL": s3_endpoint,
@@ -120,7 +122,8 @@ def function(package, database, s3_endpoint, tmp_path_factory):
         # Every boto3 client (Secrets Manager, S3) talks to moto.
         "AWS_ENDPOINT_URL": s3_endpoint,
     }
-    with LocalLambda(unpacked, overrides, env) as lam:
+    with (SecretsExtension({secret_name: secret}) as extension,
+          LocalLambda(unpacked, {**overrides, **extension.environ}, env) as lam):
         lam.invoke({"manage": "migrate --noinput"})
         lam.invoke({"manage": "createcachetable"})
         lam.invoke({"manage": "seed_demo"})

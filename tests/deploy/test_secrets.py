@@ -99,3 +99,35 @@ def test_settings_load_secrets_before_reading_them_and_boto3_stays_unimported_ot
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "False"
+
+
+# --- Through the AWS Parameters and Secrets Lambda Extension ---------------------------
+
+
+@pytest.fixture
+def extension():
+    from deploy.local_lambda import SecretsExtension
+
+    with SecretsExtension({}) as stand_in:
+        yield stand_in.secrets, dict(stand_in.environ), stand_in.requests
+
+
+def test_extension_gives_the_secret_without_boto3(extension, monkeypatch):
+    secrets, environ, seen = extension
+    secrets["now-portal/prod"] = json.dumps({"DJANGO_SECRET_KEY": "e" * 50, "username": "portal",
+                                             "password": "pw", "host": "aurora.example"})
+    monkeypatch.setitem(sys.modules, "boto3", None)  # importing it would fail
+
+    environ["DJANGO_SECRETS_ARN"] = "now-portal/prod"
+    assert sorted(load_secrets(environ)) == ["DATABASE_URL", "DJANGO_SECRET_KEY"]
+    assert environ["DATABASE_URL"] == "mysql://portal:pw@aurora.example:3306/now_portal"
+    assert seen == [("/secretsmanager/get", "now-portal/prod", "local-session-token")]
+
+
+def test_extension_that_refuses_or_is_missing_says_so(extension):
+    secrets, environ, _seen = extension
+    with pytest.raises(ImproperlyConfigured, match="ResourceNotFoundException"):
+        load_secrets({**environ, "DJANGO_SECRETS_ARN": "unknown"})
+    closed = {**environ, "DJANGO_SECRETS_ARN": "x", "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": "1"}
+    with pytest.raises(ImproperlyConfigured, match="Is its layer added to the function"):
+        load_secrets(closed)
