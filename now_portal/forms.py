@@ -9,6 +9,8 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 
+from . import widget_html
+
 # The KERN class of each kind of control; `None` where the markup comes from the options.
 _INPUT = "kern-form-input__input"
 _CHECK = "kern-form-check__checkbox"
@@ -106,3 +108,11 @@ class KernFormRenderer(TemplatesSetting):
     form_template_name = "kern/form.html"
     field_template_name = "kern/field.html"
     bound_field_class = KernBoundField
+
+    def render(self, template_name, context, request=None):
+        # Django's simple widget templates in Python (same bytes, see widget_html);
+        # everything else through the templates.
+        html = widget_html.render(template_name, context)
+        if html is None:
+            html = super().render(template_name, context, request)
+        return html
