@@ -87,6 +87,30 @@ class KernBoundField(BoundField):
         """The id the error summary links to: the control itself, or a group's first one."""
         return self.id_for_label or (f"{self.auto_id}_0" if self.auto_id else "")
 
+    def get_context(self):
+        return {"field": self, "layout": self.layout}
+
+    @property
+    def layout(self) -> dict:
+        """What the KERN field templates (kern/field.html, field_hint.html,
+        field_errors.html) read of the field, worked out once: a template's lookup on a
+        bound field costs several times one on a dict, and a form does dozens."""
+        kind = self.kern_kind
+        return {
+            "kind": kind,
+            "label": self.label,
+            "required": self.field.required,
+            "errors": self.errors,
+            "aria_describedby": self.aria_describedby,
+            "id_for_label": self.id_for_label,
+            "auto_id": self.auto_id,
+            "error_id": self.error_id,
+            "hint_id": self.hint_id,
+            "help_text": self.help_text,
+            "needs_reentry": self.needs_reentry,
+            "subwidgets": self.subwidgets if kind == "choices" else (),
+        }
+
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
         widget = widget or self.field.widget
