@@ -13,9 +13,12 @@ the cards, the database work must not); a wizard step unaffected by N (≤ 1.5×
 It also prints the server time of the dashboard and of a wizard step (GET and POST)
 against a bare view that only renders the base template for the same signed-in user:
 what the portal's own work costs on top of Django, sessions and the layout (target ≤ 2×).
-The bare template goes through the same cached template loader as the real pages. Times
-are wall clock and CPU (process_time: less disturbed by other processes on the machine);
-queries are counted in a separate, untimed pass (counting them costs time of its own).
+The bare template goes through the same cached template loader as the real pages, and
+the pages are timed in turns with it. The ratio is judged on wall-clock time; CPU time
+(process_time) is printed beside it: on a busy machine the longer request is preempted
+by other processes disproportionately often (seen here: 4.0x wall for 2.5x CPU at a
+load of 3 on 2 cores), but with MariaDB it leaves out the database server's work.
+Queries are counted in a separate, untimed pass (counting them costs time of its own).
 `--profile` prints where a dashboard and a wizard step GET spend their time (cProfile).
 """
 
