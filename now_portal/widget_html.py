@@ -72,7 +72,9 @@ def _multiple_input(widget) -> str:
     for group, options, _index in widget["optgroups"]:
         if group:
             parts.append(f"\n  <div><label>{_text(group)}</label>")
-        parts.extend(f"<div>\n    {_template(option['template_name'], option)}</div>" for option in options)
+        parts.extend(
+            f"<div>\n    {_template(option['template_name'], option)}</div>" for option in options
+        )
         if group:
             parts.append("\n  </div>")
     parts.append("\n</div>\n")
@@ -84,7 +86,9 @@ def _select(widget) -> str:
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
             parts.append(f'\n  <optgroup label="{_text(group_name)}">')
-        parts.extend(f"\n  {_template(option['template_name'], option)}" for option in group_choices)
+        parts.extend(
+            f"\n  {_template(option['template_name'], option)}" for option in group_choices
+        )
         if group_name:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>\n")
