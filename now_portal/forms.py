@@ -9,6 +9,8 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 
+from . import widget_html
+
 # The KERN class of each kind of control; `None` where the markup comes from the options.
 _INPUT = "kern-form-input__input"
 _CHECK = "kern-form-check__checkbox"
@@ -85,6 +87,30 @@ class KernBoundField(BoundField):
         """The id the error summary links to: the control itself, or a group's first one."""
         return self.id_for_label or (f"{self.auto_id}_0" if self.auto_id else "")
 
+    def get_context(self):
+        return {"field": self, "layout": self.layout}
+
+    @property
+    def layout(self) -> dict:
+        """What the KERN field templates (kern/field.html, field_hint.html,
+        field_errors.html) read of the field, worked out once: a template's lookup on a
+        bound field costs several times one on a dict, and a form does dozens."""
+        kind = self.kern_kind
+        return {
+            "kind": kind,
+            "label": self.label,
+            "required": self.field.required,
+            "errors": self.errors,
+            "aria_describedby": self.aria_describedby,
+            "id_for_label": self.id_for_label,
+            "auto_id": self.auto_id,
+            "error_id": self.error_id,
+            "hint_id": self.hint_id,
+            "help_text": self.help_text,
+            "needs_reentry": self.needs_reentry,
+            "subwidgets": self.subwidgets if kind == "choices" else (),
+        }
+
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
         widget = widget or self.field.widget
@@ -106,3 +132,11 @@ class KernFormRenderer(TemplatesSetting):
     form_template_name = "kern/form.html"
     field_template_name = "kern/field.html"
     bound_field_class = KernBoundField
+
+    def render(self, template_name, context, request=None):
+        # Django's simple widget templates in Python (same bytes, see widget_html);
+        # everything else through the templates.
+        html = widget_html.render(template_name, context)
+        if html is None:
+            html = super().render(template_name, context, request)
+        return html

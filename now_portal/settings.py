@@ -111,6 +111,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "now_portal.context_processors.portal",
             ],
+            # now_portal is no app of its own: its template library is named here.
+            "libraries": {"kern": "now_portal.templatetags.kern"},
         },
     },
 ]

@@ -73,7 +73,8 @@ class CommissioningWizard(ReportWizardView):
 
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)
-        context["charging_points"] = list(self.report.charging_points.all())
+        # Read only by the templates of the points steps (a queryset is read when used).
+        context["charging_points"] = self.report.charging_points.all()
         context["approved_points"] = self.report.application.approved_charging_points
         context["point_query"] = f"?{RETURN_TO_CHECK}=1" if context["return_to_check"] else ""
         return context

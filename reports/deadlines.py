@@ -14,6 +14,7 @@
 import calendar
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils import timezone
 
@@ -57,7 +58,9 @@ def operating_duty_years(commissioning_date: datetime.date) -> list[int]:
 
 @dataclass(frozen=True)
 class OwedReport:
-    """A report an application owes, started (`report` is its row) or not (`report` None)."""
+    """A report an application owes, started (`report` is its row) or not (`report` None).
+
+    What it says of itself is worked out once (a dashboard card asks several times)."""
 
     application: object
     type: str
@@ -66,29 +69,29 @@ class OwedReport:
     report: Report | None
     today: datetime.date
 
-    @property
+    @cached_property
     def status(self) -> str:
         return self.report.status if self.report is not None else ReportStatus.NOT_STARTED
 
-    @property
+    @cached_property
     def status_label(self) -> str:
         return ReportStatus(self.status).label
 
-    @property
+    @cached_property
     def type_label(self) -> str:
         return ReportType(self.type).label
 
-    @property
+    @cached_property
     def title(self) -> str:
         if self.type == ReportType.OPERATION:
             return f"{self.type_label} {self.period}"
         return str(self.type_label)
 
-    @property
+    @cached_property
     def is_overdue(self) -> bool:
         return self.status in OPEN_STATUSES and self.due_date < self.today
 
-    @property
+    @cached_property
     def next_action(self) -> str | None:
         """"start", "continue", "revise" or "view"; None where nothing can be done."""
         if self.status == ReportStatus.NOT_STARTED:

@@ -1,0 +1,196 @@
+"""The widgets rendered in Python (now_portal/widget_html.py) give exactly the bytes of
+Django's widget templates: widget by widget with awkward values, and whole pages with
+forms (every wizard step, unbound and with errors; the applicant's and the caseworker's
+other forms)."""
+
+import re
+from pathlib import Path
+
+import django
+import pytest
+from django import forms
+from django.forms.renderers import TemplatesSetting
+from django.forms.widgets import ChoiceWidget
+from django.template import engines
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
+
+from now_portal import widget_html
+from now_portal.forms import KernFormRenderer
+from reports import lifecycle
+from reports.commissioning import CommissioningWizard
+from reports.final_proof import FinalProofWizard
+from reports.models import ONE_OFF_PERIOD, ReportType
+from reports.operation import OperationWizard
+from tests.applications.factories import CaseworkerFactory, FundingApplicationFactory, UserFactory
+from tests.reports.factories import ReportFactory
+
+
+class TemplatesOnly(KernFormRenderer):
+    """The portal's renderer as it was: every widget through its template."""
+
+    def render(self, template_name, context, request=None):
+        return TemplatesSetting.render(self, template_name, context, request)
+
+
+python_renderer, templates_renderer = KernFormRenderer(), TemplatesOnly()
+
+
+def test_the_templates_written_in_python_are_djangos_own():
+    """A project or app template overriding one of them would be ignored: fail instead."""
+    django_widgets = Path(django.__file__).parent / "forms" / "templates"
+    engine = engines["django"].engine
+    for name in widget_html.TEMPLATES:
+        origin = Path(engine.get_template(name).origin.name)
+        assert django_widgets in origin.parents, f"{name} comes from {origin}"
+
+
+GROUPED = [("Nord", [("n1", "Kiel"), ("n2", "Rostock <Hafen>")]), ("s", "Süd & West")]
+AWKWARD = 'a "quoted" <tag> & \'apostrophe\''
+
+WIDGETS = [
+    (forms.TextInput(), None),
+    (forms.TextInput(), ""),
+    (forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 5, "required": True,
+                            "disabled": False, "placeholder": False}), "01067"),
+    (forms.TextInput(attrs={"data-x": AWKWARD, "class": "a b"}), AWKWARD),
+    (forms.TextInput(), mark_safe("<b>safe</b>")),
+    (forms.TextInput(attrs={"title": gettext_lazy("Yes")}), 0),
+    (forms.NumberInput(), 1234567),
+    (forms.EmailInput(attrs={"autocomplete": "email"}), "anna@example.org"),
+    (forms.PasswordInput(), "secret"),
+    (forms.PasswordInput(render_value=True), "secret"),
+    (forms.HiddenInput(), "64 chars"),
+    (forms.DateInput(format="%d.%m.%Y"), "2026-12-04"),
+    (forms.FileInput(attrs={"accept": ".pdf,application/pdf"}), None),
+    (forms.ClearableFileInput(), None),
+    (forms.URLInput(), "https://example.org/?a=1&b=2"),
+    (forms.CheckboxInput(), True),
+    (forms.CheckboxInput(), False),
+    (forms.Textarea(attrs={"rows": 10}), ""),
+    (forms.Textarea(), f"line 1\nline 2 {AWKWARD}"),
+    (forms.Select(choices=[("", "---"), ("a", "A"), ("b", AWKWARD)]), "b"),
+    (forms.Select(choices=GROUPED), "n2"),
+    (forms.SelectMultiple(choices=[("a", "A"), ("b", "B")]), ["a", "b"]),
+    (forms.NullBooleanSelect(), True),
+    (forms.RadioSelect(choices=[("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]), None),
+    (forms.RadioSelect(choices=[("yes", "Ja"), ("no", "Nein")], attrs={"id": "id_q", "class": "c"}),
+     "no"),
+    (forms.RadioSelect(choices=GROUPED, attrs={"id": "id_g"}), "n1"),
+    (forms.CheckboxSelectMultiple(choices=[(1, "Eins"), (2, AWKWARD)], attrs={"id": "id_m"}), [2]),
+    (forms.SplitDateTimeWidget(), None),
+]
+
+
+def widget_name(value):
+    return type(value).__name__ if isinstance(value, forms.Widget) else None
+
+
+@pytest.mark.parametrize("widget, value", WIDGETS, ids=widget_name)
+def test_widget_renders_the_same_bytes(widget, value):
+    attrs = {"id": "id_field", "aria-describedby": "id_field_helptext", "aria-invalid": True}
+    assert widget.render("field", value, attrs, renderer=python_renderer) == widget.render(
+        "field", value, attrs, renderer=templates_renderer
+    )
+
+
+@pytest.mark.parametrize("widget, value", [w for w in WIDGETS if isinstance(w[0], ChoiceWidget)])
+def test_choice_options_render_the_same_bytes(widget, value):
+    class ChoicesForm(forms.Form):
+        field = forms.Field(widget=widget, required=False)
+
+    def tags(renderer):
+        form = ChoicesForm({"field": value}, renderer=renderer)
+        return [option.tag() for option in form["field"].subwidgets]
+
+    assert tags(python_renderer) == tags(templates_renderer)
+
+
+# --- whole pages ----------------------------------------------------------------------
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def page_html(response) -> str:
+    assert response.status_code in (200, 400), response.status_code
+    return CSRF.sub('name="csrfmiddlewaretoken" value=""', response.content.decode())
+
+
+def both_ways(monkeypatch, fetch):
+    """The page rendered with the widgets in Python, and with every widget's template; and
+    how many widgets were rendered in Python."""
+    in_python = []
+    render = widget_html.render
+
+    def counted(template_name, context):
+        html = render(template_name, context)
+        in_python.append(html is not None)
+        return html
+
+    with monkeypatch.context() as patched:
+        patched.setattr(widget_html, "render", counted)
+        with_python = page_html(fetch())
+    with monkeypatch.context() as patched:
+        patched.setattr(widget_html, "render", lambda template_name, context: None)
+        with_templates = page_html(fetch())
+    return with_python, with_templates, sum(in_python)
+
+
+WIZARDS = [
+    (CommissioningWizard, ReportType.COMMISSIONING, ONE_OFF_PERIOD),
+    (OperationWizard, ReportType.OPERATION, 2027),
+    (FinalProofWizard, ReportType.FINAL_PROOF, ONE_OFF_PERIOD),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("wizard, report_type, period", WIZARDS,
+                         ids=lambda value: getattr(value, "__name__", None))
+def test_every_wizard_step_is_the_same_page(client, monkeypatch, wizard, report_type, period):
+    applicant = UserFactory()
+    client.force_login(applicant)
+    application = FundingApplicationFactory(owner=applicant, approved_charging_points=3)
+    report = ReportFactory(application=application, type=report_type, period=period)
+    compared = 0
+    for step, form_class in wizard.form_list:
+        url = reverse(wizard.url_name, args=[report.pk, step])
+        for fetch in (lambda: client.get(url),
+                      lambda: client.post(url, {"wizard_next": "1"})):  # every error shown
+            response = fetch()
+            if response.status_code == 302:
+                continue  # a step switched off by an answer
+            with_python, with_templates, in_python = both_ways(monkeypatch, fetch)
+            assert with_python == with_templates, f"{wizard.__name__} step {step}"
+            assert in_python or not form_class.base_fields, f"{wizard.__name__} step {step}"
+            compared += 1
+    assert compared >= len(wizard.form_list)
+
+
+@pytest.mark.django_db
+def test_other_forms_are_the_same_pages(client, monkeypatch):
+    applicant = UserFactory()
+    application = FundingApplicationFactory(owner=applicant)
+    report = lifecycle.start(application, ReportType.COMMISSIONING, 0, applicant)
+    # Signed out: sign-in and registration (allauth's forms through the KERN renderer).
+    for url in (reverse("account_login"), reverse("account_signup")):
+        for fetch in (lambda: client.get(url), lambda: client.post(url, {"email": "x"})):
+            with_python, with_templates, in_python = both_ways(monkeypatch, fetch)
+            assert with_python == with_templates, url
+            assert in_python, url
+    client.force_login(applicant)
+    point_add = reverse("reports:point_add", args=[report.pk])
+    claim = reverse("applications:claim")
+    for url, data in ((point_add, {"power_kw": "abc", "commissioning_date": "31.02.2026"}),
+                      (claim, {"kfw_number": "12ab", "email": AWKWARD})):
+        for fetch in (lambda: client.get(url), lambda: client.post(url, data)):
+            with_python, with_templates, in_python = both_ways(monkeypatch, fetch)
+            assert with_python == with_templates, url
+            assert in_python, url
+    # The caseworker's review forms in the admin.
+    client.force_login(CaseworkerFactory())
+    lifecycle.submit(report, applicant)
+    review = reverse("admin:reports_report_change", args=[report.pk])
+    with_python, with_templates, in_python = both_ways(monkeypatch, lambda: client.get(review))
+    assert with_python == with_templates
+    assert in_python
