@@ -111,7 +111,7 @@ def read_only_snapshot(connection):
 
 
 class TablePlan:
-    """How one table's rows are read and turned into VALUES tuples."""
+    """How one table's rows are read and turned into VALUES tuples: one query, streamed."""
 
     def __init__(self, table, columns, pk, rules, vendor, faker):
         self.table, self.pk = table, pk
@@ -120,13 +120,15 @@ class TablePlan:
             action = rules[column.name]
             expression = None
             if vendor == "mysql" and not isinstance(action, ByField):
-                expression = action.mysql_expression(column)
+                expression = action.mysql_expression(column, faker)
             (in_sql if expression else in_python).append((column, action, expression))
         self.insert_columns = [column.name for column, _a, _e in in_sql + in_python]
-        select = [quote_name(pk)]
+        select = []
         if in_sql:
-            # The database returns the finished literals of these columns, comma-joined.
-            select.append("CONCAT_WS(',', " + ", ".join(e for _c, _a, e in in_sql) + ")")
+            # The database returns the finished literals of these columns, comma-joined;
+            # with nothing left for Python, the whole "(…)" tuple of the row.
+            joined = "CONCAT_WS(',', " + ", ".join(e for _c, _a, e in in_sql) + ")"
+            select.append(joined if in_python else f"CONCAT('(', {joined}, ')')")
         self.sql_part = bool(in_sql)
         self.converters = []
         extra = []
@@ -142,20 +144,17 @@ class TablePlan:
             select.append(quote_name(action.field_column))
             self.converters.append((index, action.row_function(faker), field_index))
         self.converters.sort()
-        base = f"SELECT {', '.join(select)} FROM {quote_name(table)}"
-        order = f" ORDER BY {quote_name(pk)} LIMIT "
-        self.first_query = base + order
-        # The last key goes in as a literal: the expressions hold % signs (DATE_FORMAT).
-        self.next_query = (base + f" WHERE {quote_name(pk)} > ", order)
+        # One pass in primary-key order (InnoDB's own order: no sort), as mysqldump --quick.
+        order = f" ORDER BY {quote_name(pk)}" if pk else ""
+        self.query = f"SELECT {', '.join(select)} FROM {quote_name(table)}{order}"
         self.insert_prefix = (f"INSERT INTO {quote_name(table)} ("
                               + ",".join(map(quote_name, self.insert_columns)) + ") VALUES\n")
-
-        self.row_literal = self._compile()
+        self.row_literal = self._compile() if in_python else None
 
     def _compile(self):
         """row → "(literal,literal,…)" as one generated expression: no per-column loop,
         which is most of the Python work per row."""
-        parts = ["row[1]"] if self.sql_part else []
+        parts = ["row[0]"] if self.sql_part else []
         names = {}
         for number, (index, convert, field_index) in enumerate(self.converters):
             names[f"c{number}"] = convert
@@ -245,7 +244,8 @@ def collect_needles(cursor, tables, policy, address_needles, faker) -> Needles:
 
 
 def primary_keys(connection, cursor, tables) -> dict[str, str | None]:
-    """Each table's single-column primary key (None for none or a composite one)."""
+    """Each table's single-column primary key (None for none or a composite one): the
+    order rows are written in (none for the others)."""
     if connection.vendor == "mysql":  # one query, not one per table
         cursor.execute(
             "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE "
@@ -258,11 +258,15 @@ def primary_keys(connection, cursor, tables) -> dict[str, str | None]:
             for table in tables}
 
 
-def primary_key(keys, table) -> str:
-    pk = keys.get(table)
-    if pk is None:
-        raise SnapshotError(f"Table {table} has no single-column primary key to page through.")
-    return pk
+def streaming_cursor(connection):
+    """A cursor whose rows come as they are read: MySQL's unbuffered result (mysqlclient's
+    SSCursor, as mysqldump --quick), so memory holds one batch whatever the table's size.
+    No other query may run on the connection until its result is read to the end."""
+    if connection.vendor == "mysql":
+        from MySQLdb.cursors import SSCursor
+
+        return connection.connection.cursor(SSCursor)
+    return connection.connection.cursor()  # sqlite3 steps through a query lazily
 
 
 def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None = None,
@@ -285,6 +289,7 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
             raise PolicyIncomplete(coverage)
         summary.stale_policy_columns = coverage.stale_columns
         raw = connection.connection.cursor()
+        stream = streaming_cursor(connection)
         if connection.vendor == "mysql":
             creates, after = mysql_schema(raw, tables)
         else:
@@ -308,9 +313,9 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
                     summary.omitted_tables.append(table)
                     summary.rows_per_table[table] = 0
                     continue
-                pk = primary_key(keys, table)
-                plan = TablePlan(table, columns, pk, rules, connection.vendor, faker)
-                count = _write_rows(raw, plan, writer, batch_rows)
+                plan = TablePlan(table, columns, keys.get(table), rules, connection.vendor,
+                                 faker)
+                count = _write_rows(stream, plan, writer, batch_rows)
                 summary.rows_per_table[table] = count
                 summary.rows += count
                 writer.write("\n")
@@ -324,6 +329,7 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
             sink.abort()
             raise
         finally:
+            stream.close()  # reads what is left of an unbuffered result
             raw.close()
     summary.tables = len(tables)
     summary.bytes = writer.bytes
@@ -333,31 +339,25 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
 
 
 def _write_rows(cursor, plan: TablePlan, writer: DumpWriter, batch_rows: int) -> int:
-    """Keyset pagination in primary-key order; one multi-row INSERT per batch (split
-    further when its text grows past STATEMENT_CHARS)."""
+    """The table's rows from one streamed query; one multi-row INSERT per batch of rows
+    (split further when its text grows past STATEMENT_CHARS)."""
     count = 0
-    last = None
-    while True:
-        if last is None:
-            cursor.execute(plan.first_query + str(batch_rows))
-        else:
-            before, after = plan.next_query
-            cursor.execute(before + literal(last) + after + str(batch_rows))
-        rows = cursor.fetchall()
-        if not rows:
-            return count
-        values, size = [], 0
-        row_literal = plan.row_literal
-        for row in rows:
-            text = row_literal(row)
-            values.append(text)
-            size += len(text)
-            if size >= STATEMENT_CHARS:
-                writer.write(plan.insert_prefix + ",\n".join(values) + ";\n")
-                values, size = [], 0
-        if values:
-            writer.write(plan.insert_prefix + ",\n".join(values) + ";\n")
+    prefix, row_literal = plan.insert_prefix, plan.row_literal
+    cursor.execute(plan.query)
+    while rows := cursor.fetchmany(batch_rows):
         count += len(rows)
-        last = rows[-1][0]
-        if len(rows) < batch_rows:
-            return count
+        if row_literal is None:  # finished by the database
+            values = [row[0] for row in rows]
+        else:
+            values = list(map(row_literal, rows))
+        text = ",\n".join(values)
+        if len(text) < STATEMENT_CHARS:
+            writer.write(prefix + text + ";\n")
+            continue
+        start, size = 0, 0
+        for end, value in enumerate(values, 1):
+            size += len(value) + 2
+            if size >= STATEMENT_CHARS or end == len(values):
+                writer.write(prefix + ",\n".join(values[start:end]) + ";\n")
+                start, size = end, 0
+    return count
