@@ -83,43 +83,56 @@ class Needles:
         self.longest = 0
 
     def add(self, value, source: str):
-        if value.__class__ is not str or len(value) < MIN_NEEDLE:
-            return
-        needle = " ".join(value.lower().split())
-        if len(needle) < MIN_NEEDLE:
-            return
-        encoded = needle.encode()
-        found = encoded.translate(_WORD_BYTES).split()
-        telling = [w for w in found if w not in self._vocabulary and len(w) >= 3]
-        if not telling:
-            if len(found) <= 1:
-                return  # one word a fake could be made of
-            telling = found
-        anchor = max(telling, key=len)
+        self.add_many((value,), source)
+
+    def add_many(self, values, source: str):
+        """File each value of `source` ("table.column") under its anchor: its longest
+        word that is no fake's word (one loop, names bound locally: it runs once per
+        distinct personal value of the database)."""
         index = self._source_index.get(source)
         if index is None:
             index = self._source_index[source] = len(self.sources)
             self.sources.append(source)
-        entry = self.by_word.get(anchor)
-        if entry is None:
-            # Most anchors carry one needle: an int or a pair; a dict only for more.
-            self._set(anchor, index if encoded == anchor else (needle, index))
-        else:
-            if entry.__class__ is int:
-                if encoded == anchor:
-                    return
-                entry = {anchor.decode(): entry}
-                self._set(anchor, entry)
-            elif entry.__class__ is tuple:
-                if entry[0] == needle:
-                    return
-                entry = {entry[0]: entry[1]}
-                self._set(anchor, entry)
-            if needle in entry:
-                return
-            entry[needle] = index
-        self.count += 1
-        self.longest = max(self.longest, len(encoded))
+        vocabulary, by_word, word_bytes = self._vocabulary, self.by_word, _WORD_BYTES
+        added, longest = 0, self.longest
+        for value in values:
+            if value.__class__ is not str or len(value) < MIN_NEEDLE:
+                continue
+            needle = " ".join(value.lower().split())
+            if len(needle) < MIN_NEEDLE:
+                continue
+            encoded = needle.encode()
+            found = encoded.translate(word_bytes).split()
+            if len(found) == 1:
+                anchor = found[0]
+                if anchor in vocabulary or len(anchor) < 3:
+                    continue  # one word a fake could be made of
+            else:
+                telling = [w for w in found if len(w) >= 3 and w not in vocabulary]
+                anchor = max(telling or found, key=len)
+            entry = by_word.get(anchor)
+            if entry is None:
+                # Most anchors carry one needle: an int or a pair; a dict only for more.
+                self._set(anchor, index if encoded == anchor else (needle, index))
+            else:
+                if entry.__class__ is int:
+                    if encoded == anchor:
+                        continue
+                    entry = {anchor.decode(): entry}
+                    self._set(anchor, entry)
+                elif entry.__class__ is tuple:
+                    if entry[0] == needle:
+                        continue
+                    entry = {entry[0]: entry[1]}
+                    self._set(anchor, entry)
+                if needle in entry:
+                    continue
+                entry[needle] = index
+            added += 1
+            if len(encoded) > longest:
+                longest = len(encoded)
+        self.count += added
+        self.longest = longest
 
     def _set(self, anchor: bytes, entry):
         self.by_word[anchor] = entry
@@ -127,42 +140,21 @@ class Needles:
             for variant in _case_variants(anchor):
                 self.by_word[variant] = entry
 
-    def discard(self, values):
-        """Drop needles equal to a fake this snapshot writes (the fake is not a leak)."""
-        for value in values:
-            needle = normalise(value)
-            encoded = needle.encode()
-            for word in words(encoded):
-                entry = self.by_word.get(word)
-                if entry is None:
-                    continue
-                if entry.__class__ is int or entry.__class__ is tuple:
-                    if (entry.__class__ is int and encoded == word) or (
-                            entry.__class__ is tuple and entry[0] == needle):
-                        for variant in _case_variants(word):
-                            self.by_word.pop(variant, None)
-                        self.count -= 1
-                        break
-                    continue
-                if entry.pop(needle, None) is not None:
-                    self.count -= 1
-                    break
-
     def matches(self, word: bytes, text: str, chunk_words: set):
-        """Sources of the needles filed under `word` that occur in `text`. A common
-        anchor may carry thousands of needles: only those whose every word is in the
-        chunk are searched for as strings."""
+        """(source, needle) of the needles filed under `word` that occur in `text`. A
+        common anchor may carry thousands of needles: only those whose every word is in
+        the chunk are searched for as strings."""
         entry = self.by_word[word]
         if entry.__class__ is int:
-            return [self.sources[entry]]
+            return [(self.sources[entry], word.decode("utf-8", "replace"))]
         if entry.__class__ is tuple:
-            return [self.sources[entry[1]]] if entry[0] in text else []
+            return [(self.sources[entry[1]], entry[0])] if entry[0] in text else []
         found = []
         for needle, index in entry.items():
             if len(entry) > 8 and not chunk_words.issuperset(words(needle.encode())):
                 continue
             if needle in text:
-                found.append(self.sources[index])
+                found.append((self.sources[index], needle))
         return found
 
 
@@ -177,7 +169,8 @@ class Scanner:
         self._pending_bytes = 0
         self._tail = b""
         self.table = "(header)"
-        self.hits: dict[str, set[str]] = {}
+        # {table: {source: {needle}}}: the needles only to forgive fakes (see finish).
+        self.hits: dict[str, dict[str, set[str]]] = {}
 
     def feed(self, data: bytes):
         if not self.words:
@@ -205,12 +198,26 @@ class Scanner:
             # Words as the needles have them (escapes undone, any case).
             chunk_words = set(words(text.encode()))
             for word in present:
-                for source in self.needles.matches(word, text, chunk_words):
-                    self.hits.setdefault(self.table, set()).add(source)
+                for source, needle in self.needles.matches(word, text, chunk_words):
+                    self.hits.setdefault(self.table, {}).setdefault(source, set()).add(needle)
         self._tail = chunk[-self.needles.longest:] if self.needles.longest else b""
 
-    def finish(self):
+    def finish(self, written_fakes=None):
+        """Raises LeakFound if any needle was found. `written_fakes(needles)` names those
+        of the found needles that are fakes this dump writes (a fake KfW number equal to
+        another application's real one): no leak. Asked only when something was found,
+        so a clean dump never computes them."""
         if self._pending:
             self._scan()
+        if self.hits and written_fakes is not None:
+            found = {n for sources in self.hits.values() for ns in sources.values() for n in ns}
+            forgiven = written_fakes(found)
+            for table, sources in list(self.hits.items()):
+                for source, needles in list(sources.items()):
+                    needles -= forgiven
+                    if not needles:
+                        del sources[source]
+                if not sources:
+                    del self.hits[table]
         if self.hits:
-            raise LeakFound(self.hits)
+            raise LeakFound({table: set(sources) for table, sources in self.hits.items()})

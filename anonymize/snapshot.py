@@ -10,11 +10,11 @@ from dataclasses import asdict, dataclass, field
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
-from .actions import ByField, Omit
+from .actions import ByField, Omit, Redact
 from .coverage import check_coverage, database_tables
 from .fakes import Faker
 from .kanonymity import k_anonymity
-from .leaks import Needles, Scanner
+from .leaks import MIN_NEEDLE, Needles, Scanner, normalise
 from .policy import ADDRESS_NEEDLES, POLICY
 from .schema import django_schema, mysql_schema
 from .sinks import open_sink
@@ -181,11 +181,19 @@ class DumpWriter:
         self.sink.write(data)
 
 
-def collect_needles(cursor, tables, policy, address_needles, faker) -> Needles:
-    """The original personal values of every table: one pass over each table that has
-    any, reading only the columns that need it."""
+def _distinct(vendor, expression, minimum):
+    """Distinct values of `expression` at least `minimum` characters long, told apart
+    exactly (not by the column's case- and accent-blind collation)."""
+    if vendor == "mysql":
+        exact = f"CONVERT({expression} USING utf8mb4) COLLATE utf8mb4_bin"
+        return f"SELECT DISTINCT {exact} FROM {{table}} WHERE CHAR_LENGTH({expression}) >= {minimum}"
+    return f"SELECT DISTINCT {expression} FROM {{table}} WHERE LENGTH({expression}) >= {minimum}"
+
+
+def collect_needles(cursor, tables, policy, address_needles, vendor) -> Needles:
+    """The original personal values of every table: per column, its distinct values long
+    enough to be looked for (the database removes repeats and short ones), streamed."""
     needles = Needles()
-    colliding = []  # (table, column, action) whose fakes could equal an original
     addresses = {}
     for address in address_needles:
         addresses.setdefault(address.table, []).append(address)
@@ -193,54 +201,64 @@ def collect_needles(cursor, tables, policy, address_needles, faker) -> Needles:
         rules = policy[table]
         if isinstance(rules, Omit):
             continue
-        wanted = [(column.name, rules[column.name]) for column in columns
-                  if rules[column.name].personal]
-        pairs = addresses.get(table, [])
-        if not wanted and not pairs:
-            continue
-        select, plan = [], []
-        for name, action in wanted:
-            positions = []
-            for needed in action.needle_columns(name):
-                if needed not in select:
-                    select.append(needed)
-                positions.append(select.index(needed))
-            plan.append((f"{table}.{name}", action, positions))
-        for address in pairs:
-            for needed in (address.street, address.house_number):
-                if needed not in select:
-                    select.append(needed)
-            plan.append((f"{table}.{address.street}+{address.house_number}", None,
-                         [select.index(address.street), select.index(address.house_number)]))
-        colliding.extend((table, name, action) for name, action in wanted
-                         if action.fake_of(faker, "0000000000") is not None)
-        cursor.execute(f"SELECT {', '.join(map(quote_name, select))} FROM {quote_name(table)}")
-        while rows := cursor.fetchmany(10000):
-            for source, action, positions in plan:
-                if action is None:  # "street house-number"
-                    first, second = positions
-                    for row in rows:
-                        if row[first] and row[second]:
-                            needles.add(f"{row[first]} {row[second]}", source)
-                    continue
-                if len(positions) == 1:
-                    position = positions[0]
-                    for row in rows:
-                        value = row[position]
-                        if value:
-                            for needle in action.needles((value,)):
-                                needles.add(needle, source)
+        name = quote_name(table)
+        for column in columns:
+            action = rules[column.name]
+            if not action.personal:
+                continue
+            source = f"{table}.{column.name}"
+            if isinstance(action, ByField):  # the field's rule decides, row by row
+                cursor.execute(f"SELECT {', '.join(map(quote_name, action.needle_columns(column.name)))} "
+                               f"FROM {name}")
+                while rows := cursor.fetchmany(10000):
+                    needles.add_many((n for row in rows for n in action.needles(row)), source)
+                continue
+            # Free text is looked for by its beginning (Redact.needles): only that is read.
+            expression = quote_name(column.name)
+            if isinstance(action, Redact):
+                expression = (f"LEFT({expression}, 120)" if vendor == "mysql"
+                              else f"substr({expression}, 1, 120)")
+            cursor.execute(_distinct(vendor, expression, MIN_NEEDLE).format(table=name))
+            while rows := cursor.fetchmany(10000):
+                if isinstance(action, Redact):
+                    needles.add_many((n for row in rows for n in action.needles(row)), source)
                 else:
-                    for row in rows:
-                        for needle in action.needles(tuple(row[p] for p in positions)):
-                            needles.add(needle, source)
-    # A fake that equals some other row's original (two KfW numbers, two phone numbers)
-    # is no leak: such needles go. Streamed again rather than kept, to keep memory low.
-    for table, name, action in colliding:
-        cursor.execute(f"SELECT {quote_name(name)} FROM {quote_name(table)}")
-        while rows := cursor.fetchmany(10000):
-            needles.discard(action.fake_of(faker, value) for (value,) in rows if value)
+                    needles.add_many([row[0] for row in rows], source)
+        for address in addresses.get(table, []):
+            street, number = quote_name(address.street), quote_name(address.house_number)
+            pair = (f"CONCAT({street}, ' ', {number})" if vendor == "mysql"
+                    else f"{street} || ' ' || {number}")
+            query = _distinct(vendor, pair, MIN_NEEDLE).format(table=name)
+            cursor.execute(f"{query} AND {street} <> '' AND {number} <> ''")
+            while rows := cursor.fetchmany(10000):
+                needles.add_many([row[0] for row in rows], f"{table}.{address.street}+"
+                                 f"{address.house_number}")
     return needles
+
+
+def written_fakes(cursor, tables, policy, faker):
+    """found needles → those that are fakes this dump writes: a fake that equals some
+    other row's original (two KfW numbers, two phone numbers) is no leak. Only fakes of
+    numbers and identifiers can (names and e-mails come from lists and a reserved domain);
+    their columns are read again only when the leak check found something."""
+
+    def forgiven(found: set[str]) -> set[str]:
+        fakes = set()
+        for table, columns in tables.items():
+            rules = policy[table]
+            if isinstance(rules, Omit):
+                continue
+            for column in columns:
+                action = rules[column.name]
+                if action.fake_of(faker, "0000000000") is None:
+                    continue
+                cursor.execute(f"SELECT DISTINCT {quote_name(column.name)} FROM {quote_name(table)}")
+                while rows := cursor.fetchmany(10000):
+                    fakes.update(found.intersection(
+                        normalise(action.fake_of(faker, value)) for (value,) in rows if value))
+        return fakes
+
+    return forgiven
 
 
 def primary_keys(connection, cursor, tables) -> dict[str, str | None]:
@@ -294,7 +312,7 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
             creates, after = mysql_schema(raw, tables)
         else:
             creates, after = django_schema(tables)
-        needles = collect_needles(raw, tables, policy, address_needles, faker)
+        needles = collect_needles(stream, tables, policy, address_needles, connection.vendor)
         summary.needles_checked = needles.count
         if "applications_fundingapplication" in tables:
             summary.k_anonymity = k_anonymity(
@@ -323,7 +341,7 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
             for statement in after:
                 writer.write(statement + ";\n")
             writer.write(FOOTER)
-            writer.scanner.finish()
+            writer.scanner.finish(written_fakes(stream, tables, policy, faker))
             sink.commit()
         except BaseException:
             sink.abort()
