@@ -6,10 +6,10 @@ text) are read from the source. As the dump is written, its text is searched for
 a single hit stops the release (the caller deletes the output) and names the table the
 value was found in and the column it came from, never the value.
 
-Searching is by words, at C speed: a chunk of the dump is lower-cased, its escapes
-blanked and every byte that is not a letter, digit or UTF-8 byte mapped to a space
-(`bytes.translate`), its words intersected with the needles' anchor words (a set); only
-the needles of anchors present are then looked for as whole strings (escapes undone,
+Searching is by words, at C speed: in a chunk of the dump, escapes are blanked and, in
+one `bytes.translate`, ASCII capitals lower-cased and every byte that is not a letter,
+digit or UTF-8 byte mapped to a space; its words are intersected with the needles'
+anchor words (a set); only the needles of anchors present are then looked for as whole strings (escapes undone,
 whitespace folded, case ignored). Values that consist only of words fakes are made of
 (a last name "Brandt" that also is a fake surname) cannot be told apart from fakes and
 are skipped, as are values shorter than five characters.
@@ -21,19 +21,22 @@ MIN_NEEDLE = 5
 # A chunk's words are a list of Python objects (~40 bytes per word): 1 MB of dump text
 # costs some 20 MB while scanned.
 CHUNK_BYTES = 1 << 20
-# Letters, digits, "_" and every byte of a multi-byte UTF-8 character are word bytes.
+# Letters, digits, "_" and every byte of a multi-byte UTF-8 character are word bytes;
+# ASCII capitals become small letters in the same pass (as bytes.lower() would).
 _WORD_BYTES = bytes(
-    c if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c == 95 or c >= 128) else 32
+    c + 32 if 65 <= c <= 90
+    else c if (48 <= c <= 57 or 97 <= c <= 122 or c == 95 or c >= 128) else 32
     for c in range(256)
 )
-_ESCAPES = (b"\\n", b"\\r", b"\\0", b"\\z", b"\\t")
+_ESCAPES = (b"\\n", b"\\r", b"\\0", b"\\Z", b"\\t")
 
 
 def words(data: bytes) -> list[bytes]:
-    """The words of lower-cased UTF-8 text, as the scanner sees them."""
-    for escape in _ESCAPES:
-        if escape in data:
-            data = data.replace(escape, b"  ")
+    """The words of UTF-8 text, ASCII lower-cased, as the scanner sees them."""
+    if b"\\" in data:
+        for escape in _ESCAPES:
+            if escape in data:
+                data = data.replace(escape, b"  ")
     return data.translate(_WORD_BYTES).split()
 
 
@@ -190,8 +193,7 @@ class Scanner:
         chunk = self._tail + b"".join(self._pending)
         self._pending.clear()
         self._pending_bytes = 0
-        lowered = chunk.lower()
-        chunk_words = words(lowered)
+        chunk_words = words(chunk)
         present = self.words.intersection(chunk_words)
         if present:
             text = unescape(chunk.decode("utf-8", "replace"))
