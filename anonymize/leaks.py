@@ -187,6 +187,9 @@ class Scanner:
         """What follows belongs to `table` (hits are reported for the table they are in)."""
         if self._pending:
             self._scan()
+        # No value spans two tables: what the last one ended with is not scanned again
+        # (a hit is reported, and a fake forgiven, in the table it is in).
+        self._tail = b""
         self.table = table
 
     def _scan(self):
@@ -205,18 +208,20 @@ class Scanner:
         self._tail = chunk[-self.needles.longest:] if self.needles.longest else b""
 
     def finish(self, written_fakes=None):
-        """Raises LeakFound if any needle was found. `written_fakes(needles)` names those
-        of the found needles that are fakes this dump writes (a fake KfW number equal to
-        another application's real one): no leak. Asked only when something was found,
-        so a clean dump never computes them."""
+        """Raises LeakFound if any needle was found. `written_fakes({table: needles})`
+        returns ({table: needles}) those of the needles found that are fakes the dump
+        writes in that table (a fake KfW number equal to another application's real
+        one): no leak. Asked only when something was found: a clean dump never
+        computes them."""
         if self._pending:
             self._scan()
         if self.hits and written_fakes is not None:
-            found = {n for sources in self.hits.values() for ns in sources.values() for n in ns}
+            found = {table: set().union(*sources.values())
+                     for table, sources in self.hits.items()}
             forgiven = written_fakes(found)
             for table, sources in list(self.hits.items()):
                 for source, needles in list(sources.items()):
-                    needles -= forgiven
+                    needles -= forgiven.get(table, set())
                     if not needles:
                         del sources[source]
                 if not sources:

@@ -6,6 +6,7 @@ import contextlib
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
+from operator import itemgetter
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
@@ -181,18 +182,26 @@ class DumpWriter:
         self.sink.write(data)
 
 
-def _distinct(vendor, expression, minimum):
-    """Distinct values of `expression` at least `minimum` characters long, told apart
-    exactly (not by the column's case- and accent-blind collation)."""
-    if vendor == "mysql":
-        exact = f"CONVERT({expression} USING utf8mb4) COLLATE utf8mb4_bin"
-        return f"SELECT DISTINCT {exact} FROM {{table}} WHERE CHAR_LENGTH({expression}) >= {minimum}"
-    return f"SELECT DISTINCT {expression} FROM {{table}} WHERE LENGTH({expression}) >= {minimum}"
+def _long_enough(vendor, expression, minimum):
+    """Values of `expression` at least `minimum` characters long."""
+    length = "CHAR_LENGTH" if vendor == "mysql" else "LENGTH"
+    return f"SELECT {expression} FROM {{table}} WHERE {length}({expression}) >= {minimum}"
+
+
+def _distinct_values(cursor, query) -> set:
+    """The distinct values the query returns, told apart exactly (the database's DISTINCT
+    would compare by the column's case- and accent-blind collation, and is slower than a
+    set filled at C speed)."""
+    cursor.execute(query)
+    found = set()
+    while rows := cursor.fetchmany(10000):
+        found.update(map(itemgetter(0), rows))
+    return found
 
 
 def collect_needles(cursor, tables, policy, address_needles, vendor) -> Needles:
     """The original personal values of every table: per column, its distinct values long
-    enough to be looked for (the database removes repeats and short ones), streamed."""
+    enough to be looked for (the database leaves out short ones), streamed."""
     needles = Needles()
     addresses = {}
     for address in address_needles:
@@ -218,21 +227,19 @@ def collect_needles(cursor, tables, policy, address_needles, vendor) -> Needles:
             if isinstance(action, Redact):
                 expression = (f"LEFT({expression}, 120)" if vendor == "mysql"
                               else f"substr({expression}, 1, 120)")
-            cursor.execute(_distinct(vendor, expression, MIN_NEEDLE).format(table=name))
-            while rows := cursor.fetchmany(10000):
-                if isinstance(action, Redact):
-                    needles.add_many((n for row in rows for n in action.needles(row)), source)
-                else:
-                    needles.add_many([row[0] for row in rows], source)
+            values = _distinct_values(
+                cursor, _long_enough(vendor, expression, MIN_NEEDLE).format(table=name))
+            if isinstance(action, Redact):
+                values = (n for value in values for n in action.needles((value,)))
+            needles.add_many(values, source)
         for address in addresses.get(table, []):
             street, number = quote_name(address.street), quote_name(address.house_number)
             pair = (f"CONCAT({street}, ' ', {number})" if vendor == "mysql"
                     else f"{street} || ' ' || {number}")
-            query = _distinct(vendor, pair, MIN_NEEDLE).format(table=name)
-            cursor.execute(f"{query} AND {street} <> '' AND {number} <> ''")
-            while rows := cursor.fetchmany(10000):
-                needles.add_many([row[0] for row in rows], f"{table}.{address.street}+"
-                                 f"{address.house_number}")
+            query = _long_enough(vendor, pair, MIN_NEEDLE).format(table=name)
+            needles.add_many(
+                _distinct_values(cursor, f"{query} AND {street} <> '' AND {number} <> ''"),
+                f"{table}.{address.street}+{address.house_number}")
     return needles
 
 
@@ -240,22 +247,27 @@ def written_fakes(cursor, tables, policy, faker):
     """found needles → those that are fakes this dump writes: a fake that equals some
     other row's original (two KfW numbers, two phone numbers) is no leak. Only fakes of
     numbers and identifiers can (names and e-mails come from lists and a reserved domain);
-    their columns are read again only when the leak check found something."""
+    their columns are read again only when the leak check found something, and only in
+    the tables it was found in (a fake is written in its own table)."""
 
-    def forgiven(found: set[str]) -> set[str]:
-        fakes = set()
-        for table, columns in tables.items():
-            rules = policy[table]
-            if isinstance(rules, Omit):
+    def forgiven(found: dict[str, set[str]]) -> dict[str, set[str]]:
+        fakes = {}
+        for table, needles in found.items():
+            rules = policy.get(table)
+            if not isinstance(rules, dict):  # the header, the constraints, an omitted table
                 continue
-            for column in columns:
+            fakes[table] = set()
+            for column in tables[table]:
                 action = rules[column.name]
                 if action.fake_of(faker, "0000000000") is None:
                     continue
-                cursor.execute(f"SELECT DISTINCT {quote_name(column.name)} FROM {quote_name(table)}")
-                while rows := cursor.fetchmany(10000):
-                    fakes.update(found.intersection(
-                        normalise(action.fake_of(faker, value)) for (value,) in rows if value))
+                if isinstance(action, Redact):  # the placeholder, whatever the text was
+                    fakes[table] |= needles & {normalise(action.placeholder)}
+                    continue
+                values = _distinct_values(
+                    cursor, f"SELECT {quote_name(column.name)} FROM {quote_name(table)}")
+                fakes[table] |= needles.intersection(
+                    normalise(action.fake_of(faker, value)) for value in values if value)
         return fakes
 
     return forgiven

@@ -80,3 +80,33 @@ def test_many_needles_under_one_common_word_are_checked_quickly_and_exactly():
     scanner.feed(b"('x','Ladepark 12345 Nord')")
     with pytest.raises(LeakFound):
         scanner.finish()
+
+
+def test_a_needle_that_is_a_fake_written_in_that_table_is_forgiven_there_only():
+    def scan(written):
+        scanner = Scanner(needles(("+49 30 1234567", "t.phone"), ("4711000001", "t.kfw")))
+        scanner.start_table("t")
+        scanner.feed(b"('+49 30 1234567','4711000001')")
+        scanner.start_table("u")
+        scanner.feed(b"('+49 30 1234567')")
+        asked = []
+
+        def written_fakes(found):
+            asked.append(found)
+            return written
+
+        try:
+            scanner.finish(written_fakes)
+        finally:
+            assert asked == [{"t": {"+49 30 1234567", "4711000001"}, "u": {"+49 30 1234567"}}]
+
+    with pytest.raises(LeakFound) as caught:
+        scan({"t": {"+49 30 1234567"}})  # written in t, but u has it as well
+    assert caught.value.hits == {"t": ["t.kfw"], "u": ["t.phone"]}
+    scan({"t": {"+49 30 1234567", "4711000001"}, "u": {"+49 30 1234567"}})  # no leak
+
+
+def test_a_clean_dump_never_computes_the_written_fakes():
+    scanner = Scanner(needles(("Pfeifenberger", "t.name")))
+    scanner.feed(b"('Ostermann')")
+    scanner.finish(lambda found: pytest.fail("asked for fakes without a hit"))
