@@ -15,6 +15,9 @@ whitespace folded, case ignored). Values that consist only of words fakes are ma
 are skipped, as are values shorter than five characters.
 """
 
+import os
+import pickle
+
 from .fakes import vocabulary_tokens
 
 MIN_NEEDLE = 5
@@ -167,7 +170,7 @@ class Scanner:
 
     def __init__(self, needles: Needles):
         self.needles = needles
-        self.words = set(needles.by_word)  # references only; intersects at C speed
+        self.words = needles.by_word.keys()  # intersects with a list at C speed, no copy
         self._pending: list[bytes] = []
         self._pending_bytes = 0
         self._tail = b""
@@ -197,7 +200,7 @@ class Scanner:
         self._pending.clear()
         self._pending_bytes = 0
         chunk_words = words(chunk)
-        present = self.words.intersection(chunk_words)
+        present = self.words & chunk_words
         if present:
             text = unescape(chunk.decode("utf-8", "replace"))
             # Words as the needles have them (escapes undone, any case).
@@ -207,24 +210,117 @@ class Scanner:
                     self.hits.setdefault(self.table, {}).setdefault(source, set()).add(needle)
         self._tail = chunk[-self.needles.longest:] if self.needles.longest else b""
 
+    def flush(self):
+        if self._pending:
+            self._scan()
+
+    def close(self):
+        pass
+
     def finish(self, written_fakes=None):
         """Raises LeakFound if any needle was found. `written_fakes({table: needles})`
         returns ({table: needles}) those of the needles found that are fakes the dump
         writes in that table (a fake KfW number equal to another application's real
         one): no leak. Asked only when something was found: a clean dump never
         computes them."""
-        if self._pending:
-            self._scan()
-        if self.hits and written_fakes is not None:
-            found = {table: set().union(*sources.values())
-                     for table, sources in self.hits.items()}
-            forgiven = written_fakes(found)
-            for table, sources in list(self.hits.items()):
-                for source, needles in list(sources.items()):
-                    needles -= forgiven.get(table, set())
-                    if not needles:
-                        del sources[source]
-                if not sources:
-                    del self.hits[table]
-        if self.hits:
-            raise LeakFound({table: set(sources) for table, sources in self.hits.items()})
+        self.flush()
+        judge(self.hits, written_fakes)
+
+
+def judge(hits, written_fakes=None):
+    """Raises LeakFound for the hits that are not fakes the dump writes (Scanner.finish)."""
+    if hits and written_fakes is not None:
+        found = {table: set().union(*sources.values()) for table, sources in hits.items()}
+        forgiven = written_fakes(found)
+        for table, sources in list(hits.items()):
+            for source, needles in list(sources.items()):
+                needles -= forgiven.get(table, set())
+                if not needles:
+                    del sources[source]
+            if not sources:
+                del hits[table]
+    if hits:
+        raise LeakFound({table: set(sources) for table, sources in hits.items()})
+
+
+class ScannerProcess:
+    """The same scan on the other processor core: a child process forked once the
+    needles are indexed (it shares them, copy-on-write) reads the dump from a pipe while
+    this process goes on writing it, and at the end answers with its hits. Same
+    interface as Scanner."""
+
+    _DATA, _TABLE = b"d", b"t"
+
+    def __init__(self, needles: Needles):
+        dump_read, self._dump = os.pipe()
+        self._answer, answer_write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: scan, answer, and leave without any clean-up
+            status = 1
+            try:
+                os.close(self._dump)
+                os.close(self._answer)
+                answer = self._child(Scanner(needles), dump_read)
+                with os.fdopen(answer_write, "wb") as out:
+                    out.write(pickle.dumps(answer))
+                status = 0
+            finally:
+                os._exit(status)  # never the parent's atexit, database or test clean-up
+        os.close(dump_read)
+        os.close(answer_write)
+        self._out = os.fdopen(self._dump, "wb", buffering=CHUNK_BYTES)
+
+    @classmethod
+    def _child(cls, scanner, fd):
+        try:
+            with os.fdopen(fd, "rb", buffering=CHUNK_BYTES) as dump:
+                while header := dump.read(5):
+                    kind, size = header[:1], int.from_bytes(header[1:], "big")
+                    payload = dump.read(size)
+                    if kind == cls._DATA:
+                        scanner.feed(payload)
+                    else:
+                        scanner.start_table(payload.decode())
+            scanner.flush()
+            return ("hits", scanner.hits)
+        except Exception as error:  # reported to the parent, which stops the snapshot
+            return ("error", repr(error))
+
+    def _send(self, kind, payload):
+        self._out.write(kind + len(payload).to_bytes(4, "big"))
+        self._out.write(payload)
+
+    def feed(self, data: bytes):
+        self._send(self._DATA, data)
+
+    def start_table(self, table: str):
+        self._send(self._TABLE, table.encode())
+
+    def _result(self):
+        if self._out is None:
+            return None
+        try:
+            self._out.close()
+        except OSError:  # the child is gone: its answer says why
+            pass
+        self._out = None
+        with os.fdopen(self._answer, "rb") as answer:
+            data = answer.read()
+        os.waitpid(self.pid, 0)
+        if not data:
+            raise RuntimeError("The leak check's process ended without an answer.")
+        kind, value = pickle.loads(data)
+        if kind == "error":
+            raise RuntimeError(f"The leak check failed: {value}")
+        return value
+
+    def finish(self, written_fakes=None):
+        judge(self._result(), written_fakes)
+
+    def close(self):
+        """Ends the child when the snapshot stops early (nothing is judged)."""
+        if self._out is not None:
+            try:
+                self._result()
+            except (RuntimeError, OSError, EOFError, pickle.UnpicklingError):
+                pass

@@ -3,6 +3,7 @@ transaction, write schema and anonymised rows as a MySQL dump, check it for leak
 release it (or delete it)."""
 
 import contextlib
+import os
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
@@ -15,7 +16,7 @@ from .actions import ByField, Omit, Redact
 from .coverage import check_coverage, database_tables
 from .fakes import Faker
 from .kanonymity import k_anonymity
-from .leaks import MIN_NEEDLE, Needles, Scanner, normalise
+from .leaks import MIN_NEEDLE, Needles, Scanner, ScannerProcess, normalise
 from .policy import ADDRESS_NEEDLES, POLICY
 from .schema import django_schema, mysql_schema
 from .sinks import open_sink
@@ -330,9 +331,13 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
             summary.k_anonymity = k_anonymity(
                 raw, connection.vendor, settings.SNAPSHOT_K_ANONYMITY).as_dict()
         keys = primary_keys(connection, raw, tables)
-        sink = open_sink(destination, compress)
+        # The scan runs beside the writing, in a process of its own, where there is fork().
+        scanner = (ScannerProcess(needles) if needles.count and hasattr(os, "fork")
+                   else Scanner(needles))
+        sink = None
         try:
-            writer = DumpWriter(sink, Scanner(needles))
+            sink = open_sink(destination, compress)
+            writer = DumpWriter(sink, scanner)
             writer.write(HEADER)
             for table, columns in tables.items():
                 writer.scanner.start_table(table)
@@ -356,9 +361,11 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
             writer.scanner.finish(written_fakes(stream, tables, policy, faker))
             sink.commit()
         except BaseException:
-            sink.abort()
+            if sink is not None:
+                sink.abort()
             raise
         finally:
+            scanner.close()
             stream.close()  # reads what is left of an unbuffered result
             raw.close()
     summary.tables = len(tables)

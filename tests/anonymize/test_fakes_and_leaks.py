@@ -4,7 +4,10 @@ import pytest
 
 from anonymize import leaks
 from anonymize.fakes import Faker, is_valid_iban
-from anonymize.leaks import LeakFound, Needles, Scanner
+from anonymize.leaks import LeakFound, Needles, Scanner, ScannerProcess
+
+# The snapshot scans in a forked process (ScannerProcess) where it can: both must agree.
+SCANNERS = pytest.mark.parametrize("scanner_class", [Scanner, ScannerProcess])
 
 
 def test_fakes_are_keyed_deterministic_and_keep_formats():
@@ -48,8 +51,9 @@ def test_a_value_split_across_two_chunks_is_found(monkeypatch):
     assert caught.value.hits == {"reports_report": ["t.name"]}
 
 
-def test_escaped_and_differently_cased_values_are_found():
-    scanner = Scanner(needles(("Jürgen O'Weberling", "u.name"), ("C:\\Daten\\Kunde", "x.path")))
+@SCANNERS
+def test_escaped_and_differently_cased_values_are_found(scanner_class):
+    scanner = scanner_class(needles(("Jürgen O'Weberling", "u.name"), ("C:\\Daten\\Kunde", "x.path")))
     scanner.start_table("t")
     scanner.feed("INSERT INTO t VALUES ('JÜRGEN O\\'WEBERLING','C:\\\\Daten\\\\Kunde');".encode())
     with pytest.raises(LeakFound) as caught:
@@ -82,9 +86,10 @@ def test_many_needles_under_one_common_word_are_checked_quickly_and_exactly():
         scanner.finish()
 
 
-def test_a_needle_that_is_a_fake_written_in_that_table_is_forgiven_there_only():
+@SCANNERS
+def test_a_needle_that_is_a_fake_written_in_that_table_is_forgiven_there_only(scanner_class):
     def scan(written):
-        scanner = Scanner(needles(("+49 30 1234567", "t.phone"), ("4711000001", "t.kfw")))
+        scanner = scanner_class(needles(("+49 30 1234567", "t.phone"), ("4711000001", "t.kfw")))
         scanner.start_table("t")
         scanner.feed(b"('+49 30 1234567','4711000001')")
         scanner.start_table("u")
@@ -106,7 +111,18 @@ def test_a_needle_that_is_a_fake_written_in_that_table_is_forgiven_there_only():
     scan({"t": {"+49 30 1234567", "4711000001"}, "u": {"+49 30 1234567"}})  # no leak
 
 
-def test_a_clean_dump_never_computes_the_written_fakes():
-    scanner = Scanner(needles(("Pfeifenberger", "t.name")))
+@SCANNERS
+def test_a_clean_dump_never_computes_the_written_fakes(scanner_class):
+    scanner = scanner_class(needles(("Pfeifenberger", "t.name")))
     scanner.feed(b"('Ostermann')")
     scanner.finish(lambda found: pytest.fail("asked for fakes without a hit"))
+
+
+def test_a_scanner_process_stopped_early_leaves_no_child():
+    import os
+
+    scanner = ScannerProcess(needles(("Pfeifenberger", "t.name")))
+    scanner.feed(b"('Pfeifenberger')" * 1000)
+    scanner.close()  # the snapshot failed: the child is ended and reaped, nothing judged
+    with pytest.raises(ChildProcessError):
+        os.waitpid(scanner.pid, 0)
