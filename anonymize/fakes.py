@@ -189,10 +189,12 @@ class Faker:
 
     def sql_digest(self, kind: str, expression: str) -> str:
         """SQL for the hex of `digest(kind, value of expression)`: HMAC-SHA256 as
-        SHA2(outer pad + SHA2(inner pad + message)), the message as its UTF-8 bytes."""
-        message = f"CONCAT(UNHEX('{self._inner_pad}'), '{kind}', CHAR(0), " \
-                  f"CONVERT({expression} USING utf8mb4))"
-        return f"SHA2(CONCAT(UNHEX('{self._outer_pad}'), UNHEX(SHA2({message}, 256))), 256)"
+        SHA2(outer pad + SHA2(inner pad + message)), the message as its UTF-8 bytes. The
+        pads (and the kind, which starts the message) are binary literals."""
+        start = self._inner_pad + f"{kind}\x00".encode().hex()
+        message = f"CAST(CONVERT({expression} USING utf8mb4) AS BINARY)"
+        inner = f"SHA2(CONCAT(X'{start}', {message}), 256)"
+        return f"SHA2(CONCAT(X'{self._outer_pad}', UNHEX({inner})), 256)"
 
     def sql_number(self, kind: str, expression: str) -> str:
         """SQL for `number(kind, value)`: the first 64 bits of the digest, unsigned."""
