@@ -9,10 +9,13 @@ value was found in and the column it came from, never the value.
 Searching is by words, at C speed: in a chunk of the dump, escapes are blanked and, in
 one `bytes.translate`, ASCII capitals lower-cased and every byte that is not a letter,
 digit or UTF-8 byte mapped to a space; its words are intersected with the needles'
-anchor words (a set); only the needles of anchors present are then looked for as whole strings (escapes undone,
-whitespace folded, case ignored). Values that consist only of words fakes are made of
-(a last name "Brandt" that also is a fake surname) cannot be told apart from fakes and
-are skipped, as are values shorter than five characters.
+anchor words; only the needles of anchors present are then looked for as whole strings
+(escapes undone, whitespace folded, case ignored). Values that consist only of words
+fakes are made of (a last name "Brandt" that also is a fake surname) cannot be told apart
+from fakes and are skipped, as are values shorter than five characters.
+
+The search runs in a child process (ScannerProcess) where the platform can fork, on the
+other processor core, while the dump is written.
 """
 
 import os
@@ -114,8 +117,10 @@ class Needles:
                 if anchor in vocabulary or len(anchor) < 3:
                     continue  # one word a fake could be made of
             else:
-                telling = [w for w in found if len(w) >= 3 and w not in vocabulary]
-                anchor = max(telling or found, key=len)
+                anchor = max(found, key=len)  # the longest word, if it is telling
+                if len(anchor) < 3 or anchor in vocabulary:
+                    telling = [w for w in found if len(w) >= 3 and w not in vocabulary]
+                    anchor = max(telling or found, key=len)
             entry = by_word.get(anchor)
             if entry is None:
                 # Most anchors carry one needle: an int or a pair; a dict only for more.

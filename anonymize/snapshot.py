@@ -218,8 +218,8 @@ def collect_needles(cursor, tables, policy, address_needles, vendor) -> Needles:
                 continue
             source = f"{table}.{column.name}"
             if isinstance(action, ByField):  # the field's rule decides, row by row
-                cursor.execute(f"SELECT {', '.join(map(quote_name, action.needle_columns(column.name)))} "
-                               f"FROM {name}")
+                needed = ", ".join(map(quote_name, action.needle_columns(column.name)))
+                cursor.execute(f"SELECT {needed} FROM {name}")
                 while rows := cursor.fetchmany(10000):
                     needles.add_many((n for row in rows for n in action.needles(row)), source)
                 continue

@@ -53,7 +53,8 @@ def test_a_value_split_across_two_chunks_is_found(monkeypatch):
 
 @SCANNERS
 def test_escaped_and_differently_cased_values_are_found(scanner_class):
-    scanner = scanner_class(needles(("Jürgen O'Weberling", "u.name"), ("C:\\Daten\\Kunde", "x.path")))
+    scanner = scanner_class(
+        needles(("Jürgen O'Weberling", "u.name"), ("C:\\Daten\\Kunde", "x.path")))
     scanner.start_table("t")
     scanner.feed("INSERT INTO t VALUES ('JÜRGEN O\\'WEBERLING','C:\\\\Daten\\\\Kunde');".encode())
     with pytest.raises(LeakFound) as caught:
