@@ -78,6 +78,10 @@ class LeakFound(RuntimeError):
         )
 
 
+class ScanFailed(RuntimeError):
+    """The leak check's process stopped without a verdict: the dump is not released."""
+
+
 class Needles:
     """Anchor word → the needles filed under it. Compact, as there is one per distinct
     personal value: a needle that is its anchor word (an IBAN, a KfW number, a one-word
@@ -292,8 +296,12 @@ class ScannerProcess:
             return ("error", repr(error))
 
     def _send(self, kind, payload):
-        self._out.write(kind + len(payload).to_bytes(4, "big"))
-        self._out.write(payload)
+        try:
+            self._out.write(kind + len(payload).to_bytes(4, "big"))
+            self._out.write(payload)
+        except BrokenPipeError:
+            self._result()  # the child is gone: raises why
+            raise
 
     def feed(self, data: bytes):
         self._send(self._DATA, data)
@@ -313,10 +321,10 @@ class ScannerProcess:
             data = answer.read()
         os.waitpid(self.pid, 0)
         if not data:
-            raise RuntimeError("The leak check's process ended without an answer.")
+            raise ScanFailed("The leak check's process ended without an answer.")
         kind, value = pickle.loads(data)
         if kind == "error":
-            raise RuntimeError(f"The leak check failed: {value}")
+            raise ScanFailed(f"The leak check failed: {value}")
         return value
 
     def finish(self, written_fakes=None):
@@ -327,5 +335,5 @@ class ScannerProcess:
         if self._out is not None:
             try:
                 self._result()
-            except (RuntimeError, OSError, EOFError, pickle.UnpicklingError):
+            except (ScanFailed, OSError, EOFError, pickle.UnpicklingError):
                 pass

@@ -127,3 +127,16 @@ def test_a_scanner_process_stopped_early_leaves_no_child():
     scanner.close()  # the snapshot failed: the child is ended and reaped, nothing judged
     with pytest.raises(ChildProcessError):
         os.waitpid(scanner.pid, 0)
+
+
+def test_a_failing_scan_process_stops_the_snapshot(monkeypatch):
+    from anonymize.leaks import ScanFailed
+
+    def broken(self, data):
+        raise ZeroDivisionError("scan")
+
+    monkeypatch.setattr(Scanner, "feed", broken)  # the child inherits it
+    scanner = ScannerProcess(needles(("Pfeifenberger", "t.name")))
+    scanner.feed(b"('Ostermann')")
+    with pytest.raises(ScanFailed, match="ZeroDivisionError"):
+        scanner.finish()
