@@ -155,18 +155,20 @@ class Needles:
             for variant in _case_variants(anchor):
                 self.by_word[variant] = entry
 
-    def matches(self, word: bytes, text: str, chunk_words: set):
+    def matches(self, word: bytes, text: str, text_words):
         """(source, needle) of the needles filed under `word` that occur in `text`. A
         common anchor may carry thousands of needles: only those whose every word is in
-        the chunk are searched for as strings."""
+        the text (`text_words()`, a set computed when first needed) are searched for as
+        strings."""
         entry = self.by_word[word]
         if entry.__class__ is int:
             return [(self.sources[entry], word.decode("utf-8", "replace"))]
         if entry.__class__ is tuple:
             return [(self.sources[entry[1]], entry[0])] if entry[0] in text else []
         found = []
+        present = text_words() if len(entry) > 8 else None
         for needle, index in entry.items():
-            if len(entry) > 8 and not chunk_words.issuperset(words(needle.encode())):
+            if present is not None and not present.issuperset(words(needle.encode())):
                 continue
             if needle in text:
                 found.append((self.sources[index], needle))
@@ -212,10 +214,15 @@ class Scanner:
         present = self.words & chunk_words
         if present:
             text = unescape(chunk.decode("utf-8", "replace"))
-            # Words as the needles have them (escapes undone, any case).
-            chunk_words = set(words(text.encode()))
+            known = []
+
+            def text_words():  # words as the needles have them (escapes undone, any case)
+                if not known:
+                    known.append(set(words(text.encode())))
+                return known[0]
+
             for word in present:
-                for source, needle in self.needles.matches(word, text, chunk_words):
+                for source, needle in self.needles.matches(word, text, text_words):
                     self.hits.setdefault(self.table, {}).setdefault(source, set()).add(needle)
         self._tail = chunk[-self.needles.longest:] if self.needles.longest else b""
 
