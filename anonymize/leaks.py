@@ -20,6 +20,8 @@ other processor core, while the dump is written.
 
 import os
 import pickle
+import queue
+import threading
 
 from .fakes import vocabulary_tokens
 
@@ -226,6 +228,15 @@ class Scanner:
                     self.hits.setdefault(self.table, {}).setdefault(source, set()).add(needle)
         self._tail = chunk[-self.needles.longest:] if self.needles.longest else b""
 
+    def add_needles(self, values, source: str):
+        """Needles may come until the first chunk is scanned (the anchors are a live
+        view of the needles' index)."""
+        self.needles.add_many(values, source)
+
+    @property
+    def needle_count(self):
+        return self.needles.count
+
     def flush(self):
         if self._pending:
             self._scan()
@@ -260,23 +271,27 @@ def judge(hits, written_fakes=None):
 
 
 class ScannerProcess:
-    """The same scan on the other processor core: a child process forked once the
-    needles are indexed (it shares them, copy-on-write) reads the dump from a pipe while
-    this process goes on writing it, and at the end answers with its hits. Same
-    interface as Scanner."""
+    """The whole leak check on the other processor core. A child process, forked before
+    anything is read, is sent the original values through a pipe and files them itself,
+    then scans the dump as it comes through the same pipe, and at the end answers with
+    its hits. In this process a thread does the (blocking) pipe writes from a bounded
+    queue, so writing the dump starts at once, while the child is still filing needles,
+    and runs on as long as the child is at most QUEUE_BYTES behind. Same
+    interface as Scanner, plus `add_needles` (Needles.add_many)."""
 
-    _DATA, _TABLE = b"d", b"t"
+    _NEEDLES, _DATA, _TABLE = b"n", b"d", b"t"
+    QUEUE_BYTES = 64 << 20  # what this process holds for the child at most
 
-    def __init__(self, needles: Needles):
-        dump_read, self._dump = os.pipe()
+    def __init__(self):
+        dump_read, dump_write = os.pipe()
         self._answer, answer_write = os.pipe()
         self.pid = os.fork()
-        if self.pid == 0:  # the child: scan, answer, and leave without any clean-up
+        if self.pid == 0:  # the child: file, scan, answer, leave without any clean-up
             status = 1
             try:
-                os.close(self._dump)
+                os.close(dump_write)
                 os.close(self._answer)
-                answer = self._child(Scanner(needles), dump_read)
+                answer = self._child(dump_read)
                 with os.fdopen(answer_write, "wb") as out:
                     out.write(pickle.dumps(answer))
                 status = 0
@@ -284,31 +299,67 @@ class ScannerProcess:
                 os._exit(status)  # never the parent's atexit, database or test clean-up
         os.close(dump_read)
         os.close(answer_write)
-        self._out = os.fdopen(self._dump, "wb", buffering=CHUNK_BYTES)
+        self.needle_count = None  # known when the child answers
+        self._out = os.fdopen(dump_write, "wb", buffering=0)
+        self._queue = queue.SimpleQueue()
+        self._queued = 0  # bytes in the queue, under self._room
+        self._room = threading.Condition()
+        self._broken = False
+        self._pump = threading.Thread(target=self._write_out, daemon=True,
+                                      name="leak-check pipe")
+        self._pump.start()
 
     @classmethod
-    def _child(cls, scanner, fd):
+    def _child(cls, fd):
+        needles, scanner = Needles(), None
         try:
             with os.fdopen(fd, "rb", buffering=CHUNK_BYTES) as dump:
                 while header := dump.read(5):
                     kind, size = header[:1], int.from_bytes(header[1:], "big")
                     payload = dump.read(size)
+                    if kind == cls._NEEDLES:
+                        source, values = pickle.loads(payload)
+                        needles.add_many(values, source)
+                        continue
+                    if scanner is None:  # the needles are complete
+                        scanner = Scanner(needles)
                     if kind == cls._DATA:
                         scanner.feed(payload)
                     else:
                         scanner.start_table(payload.decode())
+            if scanner is None:
+                return ("hits", {}, needles.count)
             scanner.flush()
-            return ("hits", scanner.hits)
+            return ("hits", scanner.hits, needles.count)
         except Exception as error:  # reported to the parent, which stops the snapshot
-            return ("error", repr(error))
+            return ("error", repr(error), None)
+
+    def _write_out(self):
+        while (item := self._queue.get()) is not None:
+            if not self._broken:
+                try:
+                    self._out.write(item)
+                except OSError:  # the child is gone: drain, so that no _send waits for ever
+                    self._broken = True
+            with self._room:
+                self._queued -= len(item)
+                self._room.notify()
 
     def _send(self, kind, payload):
-        try:
-            self._out.write(kind + len(payload).to_bytes(4, "big"))
-            self._out.write(payload)
-        except BrokenPipeError:
+        if self._broken:
             self._result()  # the child is gone: raises why
-            raise
+            raise ScanFailed("The leak check's process is gone.")
+        item = kind + len(payload).to_bytes(4, "big") + payload
+        with self._room:
+            while self._queued and self._queued + len(item) > self.QUEUE_BYTES:
+                self._room.wait()
+            self._queued += len(item)
+        self._queue.put(item)
+
+    def add_needles(self, values, source: str):
+        values = list(values)
+        for start in range(0, len(values), 100000):
+            self._send(self._NEEDLES, pickle.dumps((source, values[start:start + 100000])))
 
     def feed(self, data: bytes):
         self._send(self._DATA, data)
@@ -319,17 +370,16 @@ class ScannerProcess:
     def _result(self):
         if self._out is None:
             return None
-        try:
-            self._out.close()
-        except OSError:  # the child is gone: its answer says why
-            pass
+        self._queue.put(None)
+        self._pump.join()
+        self._out.close()
         self._out = None
         with os.fdopen(self._answer, "rb") as answer:
             data = answer.read()
         os.waitpid(self.pid, 0)
         if not data:
             raise ScanFailed("The leak check's process ended without an answer.")
-        kind, value = pickle.loads(data)
+        kind, value, self.needle_count = pickle.loads(data)
         if kind == "error":
             raise ScanFailed(f"The leak check failed: {value}")
         return value

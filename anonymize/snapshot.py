@@ -16,7 +16,7 @@ from .actions import ByField, Omit, Redact
 from .coverage import check_coverage, database_tables
 from .fakes import Faker
 from .kanonymity import k_anonymity
-from .leaks import MIN_NEEDLE, Needles, Scanner, ScannerProcess, normalise
+from .leaks import Needles, Scanner, ScannerProcess, normalise
 from .policy import ADDRESS_NEEDLES, POLICY
 from .schema import django_schema, mysql_schema
 from .sinks import open_sink
@@ -183,27 +183,23 @@ class DumpWriter:
         self.sink.write(data)
 
 
-def _long_enough(vendor, expression, minimum):
-    """Values of `expression` at least `minimum` characters long."""
-    length = "CHAR_LENGTH" if vendor == "mysql" else "LENGTH"
-    return f"SELECT {expression} FROM {{table}} WHERE {length}({expression}) >= {minimum}"
-
-
-def _distinct_values(cursor, query) -> set:
-    """The distinct values the query returns, told apart exactly (the database's DISTINCT
-    would compare by the column's case- and accent-blind collation, and is slower than a
-    set filled at C speed)."""
+def _distinct_values(cursor, query, count=1) -> list[set]:
+    """Per column of the query, the distinct values it returns, told apart exactly (the
+    database's DISTINCT would compare by the column's case- and accent-blind collation,
+    and is slower than a set filled at C speed)."""
     cursor.execute(query)
-    found = set()
+    found = [set() for _ in range(count)]
+    pick = [itemgetter(index) for index in range(count)]
     while rows := cursor.fetchmany(10000):
-        found.update(map(itemgetter(0), rows))
+        for values, get in zip(found, pick):
+            values.update(map(get, rows))
     return found
 
 
-def collect_needles(cursor, tables, policy, address_needles, vendor) -> Needles:
-    """The original personal values of every table: per column, its distinct values long
-    enough to be looked for (the database leaves out short ones), streamed."""
-    needles = Needles()
+def collect_needles(cursor, tables, policy, address_needles, vendor, add):
+    """The original personal values of every table: per column, its distinct values
+    (one streamed pass over the table for all its columns), given to `add(values,
+    source)` (Needles.add_many, or the leak check's process), which drops short ones."""
     addresses = {}
     for address in address_needles:
         addresses.setdefault(address.table, []).append(address)
@@ -212,6 +208,7 @@ def collect_needles(cursor, tables, policy, address_needles, vendor) -> Needles:
         if isinstance(rules, Omit):
             continue
         name = quote_name(table)
+        select, sources, redactions = [], [], {}
         for column in columns:
             action = rules[column.name]
             if not action.personal:
@@ -221,27 +218,30 @@ def collect_needles(cursor, tables, policy, address_needles, vendor) -> Needles:
                 needed = ", ".join(map(quote_name, action.needle_columns(column.name)))
                 cursor.execute(f"SELECT {needed} FROM {name}")
                 while rows := cursor.fetchmany(10000):
-                    needles.add_many((n for row in rows for n in action.needles(row)), source)
+                    add([n for row in rows for n in action.needles(row)], source)
                 continue
-            # Free text is looked for by its beginning (Redact.needles): only that is read.
             expression = quote_name(column.name)
             if isinstance(action, Redact):
+                # Free text is looked for by its beginning (Redact.needles): only that.
                 expression = (f"LEFT({expression}, 120)" if vendor == "mysql"
                               else f"substr({expression}, 1, 120)")
-            values = _distinct_values(
-                cursor, _long_enough(vendor, expression, MIN_NEEDLE).format(table=name))
-            if isinstance(action, Redact):
-                values = (n for value in values for n in action.needles((value,)))
-            needles.add_many(values, source)
-        for address in addresses.get(table, []):
+                redactions[len(select)] = action
+            select.append(expression)
+            sources.append(source)
+        for address in addresses.get(table, []):  # "street number", when both are there
             street, number = quote_name(address.street), quote_name(address.house_number)
             pair = (f"CONCAT({street}, ' ', {number})" if vendor == "mysql"
                     else f"{street} || ' ' || {number}")
-            query = _long_enough(vendor, pair, MIN_NEEDLE).format(table=name)
-            needles.add_many(
-                _distinct_values(cursor, f"{query} AND {street} <> '' AND {number} <> ''"),
-                f"{table}.{address.street}+{address.house_number}")
-    return needles
+            select.append(f"CASE WHEN {street} <> '' AND {number} <> '' THEN {pair} END")
+            sources.append(f"{table}.{address.street}+{address.house_number}")
+        if not select:
+            continue
+        found = _distinct_values(cursor, f"SELECT {', '.join(select)} FROM {name}",
+                                 len(select))
+        for index, (values, source) in enumerate(zip(found, sources)):
+            if index in redactions:
+                values = [n for value in values for n in redactions[index].needles((value,))]
+            add(values, source)
 
 
 def written_fakes(cursor, tables, policy, faker):
@@ -265,7 +265,7 @@ def written_fakes(cursor, tables, policy, faker):
                 if isinstance(action, Redact):  # the placeholder, whatever the text was
                     fakes[table] |= needles & {normalise(action.placeholder)}
                     continue
-                values = _distinct_values(
+                (values,) = _distinct_values(
                     cursor, f"SELECT {quote_name(column.name)} FROM {quote_name(table)}")
                 fakes[table] |= needles.intersection(
                     normalise(action.fake_of(faker, value)) for value in values if value)
@@ -325,17 +325,17 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
             creates, after = mysql_schema(raw, tables)
         else:
             creates, after = django_schema(tables)
-        needles = collect_needles(stream, tables, policy, address_needles, connection.vendor)
-        summary.needles_checked = needles.count
-        if "applications_fundingapplication" in tables:
-            summary.k_anonymity = k_anonymity(
-                raw, connection.vendor, settings.SNAPSHOT_K_ANONYMITY).as_dict()
-        keys = primary_keys(connection, raw, tables)
-        # The scan runs beside the writing, in a process of its own, where there is fork().
-        scanner = (ScannerProcess(needles) if needles.count and hasattr(os, "fork")
-                   else Scanner(needles))
+        # The leak check runs beside the rest, in a process of its own that files the
+        # needles itself, where there is fork(); in this process otherwise.
+        scanner = ScannerProcess() if hasattr(os, "fork") else Scanner(Needles())
         sink = None
         try:
+            collect_needles(stream, tables, policy, address_needles, connection.vendor,
+                            scanner.add_needles)
+            if "applications_fundingapplication" in tables:
+                summary.k_anonymity = k_anonymity(
+                    raw, connection.vendor, settings.SNAPSHOT_K_ANONYMITY).as_dict()
+            keys = primary_keys(connection, raw, tables)
             sink = open_sink(destination, compress)
             writer = DumpWriter(sink, scanner)
             writer.write(HEADER)
@@ -359,6 +359,7 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
                 writer.write(statement + ";\n")
             writer.write(FOOTER)
             writer.scanner.finish(written_fakes(stream, tables, policy, faker))
+            summary.needles_checked = scanner.needle_count
             sink.commit()
         except BaseException:
             if sink is not None:
