@@ -1,9 +1,10 @@
 """What the policy can do with a column (or a whole table), and how each is carried out.
 
 Each action turns a value read from the source into a MySQL literal (`literal_function`).
-On a MySQL source, actions that need no key do their work in the SELECT instead
-(`mysql_expression`: the database returns the finished literal), so Python only touches
-the columns that are faked. Actions that replace personal data also name the original
+On a MySQL source, actions do their work in the SELECT instead where SQL can express it
+(`mysql_expression`: the database returns the finished literal, fakes included), so
+Python only touches the few fakes SQL cannot compute (KfW numbers, phones, IBANs, EVSE
+IDs) and the change history. Actions that replace personal data also name the original
 values the leak check must never find in the dump (`needles`).
 """
 
@@ -16,6 +17,7 @@ from .sql import literal, quote_name, string_literal
 
 BINARY_TYPES = {"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"}
 COLLIDING_KINDS = {"kfw_number", "phone", "iban", "pattern", "token"}
+TEXT_TYPES = {"char", "varchar", "tinytext", "text", "mediumtext", "longtext"}
 NUMERIC_TYPES = {"tinyint", "smallint", "mediumint", "int", "bigint", "decimal", "float",
                  "double"}
 
@@ -42,7 +44,7 @@ class Action:
     def literal_function(self, faker):
         raise NotImplementedError
 
-    def mysql_expression(self, column: Column) -> str | None:
+    def mysql_expression(self, column: Column, faker) -> str | None:
         """An SQL expression that yields the finished literal, or None (Python does it)."""
         return None
 
@@ -80,7 +82,7 @@ class Keep(Action):
     def literal_function(self, faker):
         return literal
 
-    def mysql_expression(self, column):
+    def mysql_expression(self, column, faker):
         name = quote_name(column.name)
         if column.is_binary:
             return f"IF({name} IS NULL, 'NULL', CONCAT('0x', HEX({name})))"
@@ -100,7 +102,7 @@ class Constant(Action):
         text = literal(self.value)
         return lambda _value: text
 
-    def mysql_expression(self, column):
+    def mysql_expression(self, column, faker):
         return string_literal(literal(self.value))
 
     def check(self, column):
@@ -127,9 +129,9 @@ class Redact(Action):
         text = string_literal(self.placeholder)
         return lambda value: "NULL" if value is None else ("''" if value == "" else text)
 
-    def mysql_expression(self, column):
+    def mysql_expression(self, column, faker):
         name = quote_name(column.name)
-        return (f"IF({name} IS NULL, 'NULL', IF({name} = '', '''''', "
+        return (f"IF({name} IS NULL, 'NULL', IF(CHAR_LENGTH({name}) = 0, '''''', "
                 f"{string_literal(string_literal(self.placeholder))}))")
 
     def needles(self, values):
@@ -177,6 +179,17 @@ class Fake(Action):
 
         convert.memo = memo
         return convert
+
+    def mysql_expression(self, column, faker):
+        if column.data_type not in TEXT_TYPES:
+            return None
+        name = quote_name(column.name)
+        fake = faker.sql(self.kind, name)
+        if fake is None:
+            return None
+        # As literal_function: NULL stays NULL, empty stays empty (CHAR_LENGTH, as '  ' = ''
+        # under PAD SPACE collations).
+        return f"IF({name} IS NULL, 'NULL', IF(CHAR_LENGTH({name}) = 0, '''''', QUOTE({fake})))"
 
     def fake_of(self, faker, value):
         # Only fakes that could equal another row's original (numbers and identifiers
@@ -242,7 +255,7 @@ class Generalise(Action):
         apply = self.apply
         return lambda value: literal(apply(value))
 
-    def mysql_expression(self, column):
+    def mysql_expression(self, column, faker):
         name = quote_name(column.name)
         if self.kind == "postal_prefix":
             return f"QUOTE(LEFT({name}, 2))"

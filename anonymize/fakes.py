@@ -5,11 +5,20 @@ names still hold); with a new random key per snapshot, two snapshots cannot be l
 the original cannot be recomputed from the dump without the key, which is never written.
 Every fake keeps the format of what it replaces (an IBAN is a valid German IBAN, a phone
 number keeps its separators), so analysts' tools treat them like real data.
+
+On a MySQL/MariaDB source the fakes of names, addresses, e-mails and tokens are computed
+by the database in the SELECT (`Faker.sql`): the same HMAC-SHA256, written with SHA2()
+and the key's inner and outer pads, and the same choice from the same lists, so a value
+gets the same fake whichever side computes it (tests/anonymize/test_fakes_in_sql.py).
+Each of these fakes is therefore one pick from one list by the first 64 bits of the hash
+(plus, for some, a second part of the same hash): what SQL can express with one ELT().
 """
 
 import hashlib
 import hmac
 import re
+
+from .sql import string_literal
 
 FIRST_NAMES = (
     "Anna", "Ben", "Clara", "David", "Elena", "Felix", "Greta", "Hannes", "Ida", "Jonas",
@@ -66,8 +75,23 @@ def vocabulary_tokens() -> set[str]:
     return words
 
 
+STREETS = tuple(stem + kind for kind in STREET_KINDS for stem in STREET_STEMS)
+# "Kind Word # Form": the number goes where "#" is.
+ORGANISATIONS = tuple(f"{kind} {word} # {form}" for form in LEGAL_FORMS
+                      for kind in ORGANISATION_KINDS for word in ORGANISATION_WORDS)
+
+
 def _ascii(word: str) -> str:
     return word.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+
+
+EMAIL_NAMES = tuple(f"{_ascii(first.lower())}.{_ascii(last.lower())}."
+                    for last in LAST_NAMES for first in FIRST_NAMES)
+
+
+def _trim(value: str) -> str:
+    """What SQL's TRIM() removes: spaces at both ends."""
+    return value.strip(" ")
 
 
 def _iban_check_digits(country: str, bban: str) -> str:
@@ -93,6 +117,9 @@ class Faker:
     def __init__(self, key: bytes):
         self.key = key
         self._memos: dict[str, dict] = {}
+        block = (key if len(key) <= 64 else hashlib.sha256(key).digest()).ljust(64, b"\0")
+        self._inner_pad = bytes(b ^ 0x36 for b in block).hex()
+        self._outer_pad = bytes(b ^ 0x5C for b in block).hex()
 
     def fake(self, kind: str):
         """value → fake of `kind`, remembered."""
@@ -128,40 +155,81 @@ class Faker:
     # --- People and organisations -------------------------------------------------------
 
     def first_name(self, value: str) -> str:
-        return FIRST_NAMES[self.number("first_name", value.strip()) % len(FIRST_NAMES)]
+        return FIRST_NAMES[self.number("first_name", _trim(value)) % len(FIRST_NAMES)]
 
     def last_name(self, value: str) -> str:
-        return LAST_NAMES[self.number("last_name", value.strip()) % len(LAST_NAMES)]
+        return LAST_NAMES[self.number("last_name", _trim(value)) % len(LAST_NAMES)]
 
     def person_or_organisation(self, value: str) -> str:
         """Applicants and operators are companies, municipalities or people alike."""
-        n = self.number("organisation", value.strip())
-        word = ORGANISATION_WORDS[n % len(ORGANISATION_WORDS)]
-        kind = ORGANISATION_KINDS[(n >> 8) % len(ORGANISATION_KINDS)]
-        form = LEGAL_FORMS[(n >> 16) % len(LEGAL_FORMS)]
+        n = self.number("organisation", _trim(value))
         # A number keeps distinct applicants distinct (as they were in the original).
-        return f"{kind} {word} {(n >> 24) % 1000} {form}"
+        return ORGANISATIONS[n % len(ORGANISATIONS)].replace("#", str((n >> 24) % 1000))
 
     def email(self, value: str) -> str:
         # E-mail addresses compare case-insensitively (the portal lower-cases them), so
         # Erika@X and erika@x are the same person and get the same fake.
-        n = self.digest("email", value.strip().lower())
-        first = _ascii(FIRST_NAMES[n[0] % len(FIRST_NAMES)].lower())
-        last = _ascii(LAST_NAMES[n[1] % len(LAST_NAMES)].lower())
+        digest = self.digest("email", _trim(value).lower())
+        name = EMAIL_NAMES[int.from_bytes(digest[:8], "big") % len(EMAIL_NAMES)]
         # 48 bits keep addresses unique (unique columns stay unique) even for millions.
-        return f"{first}.{last}.{n[2:8].hex()}@{FAKE_EMAIL_DOMAIN}"
+        return f"{name}{digest[8:14].hex()}@{FAKE_EMAIL_DOMAIN}"
 
     # --- Addresses ----------------------------------------------------------------------
 
     def street(self, value: str) -> str:
-        n = self.number("street", value.strip())
-        return f"{STREET_STEMS[n % len(STREET_STEMS)]}{STREET_KINDS[(n >> 8) % len(STREET_KINDS)]}"
+        return STREETS[self.number("street", _trim(value)) % len(STREETS)]
 
     def house_number(self, value: str) -> str:
-        return str(1 + self.number("house_number", value.strip()) % 120)
+        return str(1 + self.number("house_number", _trim(value)) % 120)
 
     def city(self, value: str) -> str:
-        return CITIES[self.number("city", value.strip()) % len(CITIES)]
+        return CITIES[self.number("city", _trim(value)) % len(CITIES)]
+
+    # --- The same in SQL -----------------------------------------------------------------
+
+    def sql_digest(self, kind: str, expression: str) -> str:
+        """SQL for the hex of `digest(kind, value of expression)`: HMAC-SHA256 as
+        SHA2(outer pad + SHA2(inner pad + message)), the message as its UTF-8 bytes. The
+        pads (and the kind, which starts the message) are binary literals."""
+        start = self._inner_pad + f"{kind}\x00".encode().hex()
+        message = f"CAST(CONVERT({expression} USING utf8mb4) AS BINARY)"
+        inner = f"SHA2(CONCAT(X'{start}', {message}), 256)"
+        return f"SHA2(CONCAT(X'{self._outer_pad}', UNHEX({inner})), 256)"
+
+    def sql_number(self, kind: str, expression: str) -> str:
+        """SQL for `number(kind, value)`: the first 64 bits of the digest, unsigned."""
+        return f"CAST(CONV(LEFT({self.sql_digest(kind, expression)}, 16), 16, 10) AS UNSIGNED)"
+
+    def _sql_pick(self, kind, expression, values):
+        choices = ", ".join(map(string_literal, values))
+        return f"ELT(1 + {self.sql_number(kind, expression)} % {len(values)}, {choices})"
+
+    def sql(self, kind: str, column: str) -> str | None:
+        """An SQL expression that yields `getattr(self, kind)(value of column)` for a
+        non-empty string, or None when only Python computes this kind."""
+        trimmed = f"TRIM({column})"
+        if kind == "first_name":
+            return self._sql_pick("first_name", trimmed, FIRST_NAMES)
+        if kind == "last_name":
+            return self._sql_pick("last_name", trimmed, LAST_NAMES)
+        if kind == "city":
+            return self._sql_pick("city", trimmed, CITIES)
+        if kind == "street":
+            return self._sql_pick("street", trimmed, STREETS)
+        if kind == "house_number":
+            return f"CAST(1 + {self.sql_number('house_number', trimmed)} % 120 AS CHAR)"
+        if kind == "person_or_organisation":
+            return (f"REPLACE({self._sql_pick('organisation', trimmed, ORGANISATIONS)}, '#', "
+                    f"CAST(({self.sql_number('organisation', trimmed)} >> 24) % 1000 AS CHAR))")
+        if kind == "email":
+            lowered = f"LOWER({trimmed})"
+            return (f"CONCAT({self._sql_pick('email', lowered, EMAIL_NAMES)}, "
+                    f"SUBSTR({self.sql_digest('email', lowered)}, 17, 12), "
+                    f"'@{FAKE_EMAIL_DOMAIN}')")
+        if kind == "token":
+            return (f"LEFT({self.sql_digest('token', column)}, "
+                    f"GREATEST(16, LEAST(CHAR_LENGTH({column}), 64)))")
+        return None
 
     # --- Numbers and identifiers --------------------------------------------------------
 

@@ -6,14 +6,22 @@ text) are read from the source. As the dump is written, its text is searched for
 a single hit stops the release (the caller deletes the output) and names the table the
 value was found in and the column it came from, never the value.
 
-Searching is by words, at C speed: a chunk of the dump is lower-cased, its escapes
-blanked and every byte that is not a letter, digit or UTF-8 byte mapped to a space
-(`bytes.translate`), its words intersected with the needles' anchor words (a set); only
-the needles of anchors present are then looked for as whole strings (escapes undone,
-whitespace folded, case ignored). Values that consist only of words fakes are made of
-(a last name "Brandt" that also is a fake surname) cannot be told apart from fakes and
-are skipped, as are values shorter than five characters.
+Searching is by words, at C speed: in a chunk of the dump, escapes are blanked and, in
+one `bytes.translate`, ASCII capitals lower-cased and every byte that is not a letter,
+digit or UTF-8 byte mapped to a space; its words are intersected with the needles'
+anchor words; only the needles of anchors present are then looked for as whole strings
+(escapes undone, whitespace folded, case ignored). Values that consist only of words
+fakes are made of (a last name "Brandt" that also is a fake surname) cannot be told apart
+from fakes and are skipped, as are values shorter than five characters.
+
+The search runs in a child process (ScannerProcess) where the platform can fork, on the
+other processor core, while the dump is written.
 """
+
+import os
+import pickle
+import queue
+import threading
 
 from .fakes import vocabulary_tokens
 
@@ -21,19 +29,22 @@ MIN_NEEDLE = 5
 # A chunk's words are a list of Python objects (~40 bytes per word): 1 MB of dump text
 # costs some 20 MB while scanned.
 CHUNK_BYTES = 1 << 20
-# Letters, digits, "_" and every byte of a multi-byte UTF-8 character are word bytes.
+# Letters, digits, "_" and every byte of a multi-byte UTF-8 character are word bytes;
+# ASCII capitals become small letters in the same pass (as bytes.lower() would).
 _WORD_BYTES = bytes(
-    c if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c == 95 or c >= 128) else 32
+    c + 32 if 65 <= c <= 90
+    else c if (48 <= c <= 57 or 97 <= c <= 122 or c == 95 or c >= 128) else 32
     for c in range(256)
 )
-_ESCAPES = (b"\\n", b"\\r", b"\\0", b"\\z", b"\\t")
+_ESCAPES = (b"\\n", b"\\r", b"\\0", b"\\Z", b"\\t")
 
 
 def words(data: bytes) -> list[bytes]:
-    """The words of lower-cased UTF-8 text, as the scanner sees them."""
-    for escape in _ESCAPES:
-        if escape in data:
-            data = data.replace(escape, b"  ")
+    """The words of UTF-8 text, ASCII lower-cased, as the scanner sees them."""
+    if b"\\" in data:
+        for escape in _ESCAPES:
+            if escape in data:
+                data = data.replace(escape, b"  ")
     return data.translate(_WORD_BYTES).split()
 
 
@@ -69,6 +80,10 @@ class LeakFound(RuntimeError):
         )
 
 
+class ScanFailed(RuntimeError):
+    """The leak check's process stopped without a verdict: the dump is not released."""
+
+
 class Needles:
     """Anchor word → the needles filed under it. Compact, as there is one per distinct
     personal value: a needle that is its anchor word (an IBAN, a KfW number, a one-word
@@ -83,43 +98,58 @@ class Needles:
         self.longest = 0
 
     def add(self, value, source: str):
-        if value.__class__ is not str or len(value) < MIN_NEEDLE:
-            return
-        needle = " ".join(value.lower().split())
-        if len(needle) < MIN_NEEDLE:
-            return
-        encoded = needle.encode()
-        found = encoded.translate(_WORD_BYTES).split()
-        telling = [w for w in found if w not in self._vocabulary and len(w) >= 3]
-        if not telling:
-            if len(found) <= 1:
-                return  # one word a fake could be made of
-            telling = found
-        anchor = max(telling, key=len)
+        self.add_many((value,), source)
+
+    def add_many(self, values, source: str):
+        """File each value of `source` ("table.column") under its anchor: its longest
+        word that is no fake's word (one loop, names bound locally: it runs once per
+        distinct personal value of the database)."""
         index = self._source_index.get(source)
         if index is None:
             index = self._source_index[source] = len(self.sources)
             self.sources.append(source)
-        entry = self.by_word.get(anchor)
-        if entry is None:
-            # Most anchors carry one needle: an int or a pair; a dict only for more.
-            self._set(anchor, index if encoded == anchor else (needle, index))
-        else:
-            if entry.__class__ is int:
-                if encoded == anchor:
-                    return
-                entry = {anchor.decode(): entry}
-                self._set(anchor, entry)
-            elif entry.__class__ is tuple:
-                if entry[0] == needle:
-                    return
-                entry = {entry[0]: entry[1]}
-                self._set(anchor, entry)
-            if needle in entry:
-                return
-            entry[needle] = index
-        self.count += 1
-        self.longest = max(self.longest, len(encoded))
+        vocabulary, by_word, word_bytes = self._vocabulary, self.by_word, _WORD_BYTES
+        added, longest = 0, self.longest
+        for value in values:
+            if value.__class__ is not str or len(value) < MIN_NEEDLE:
+                continue
+            needle = " ".join(value.lower().split())
+            if len(needle) < MIN_NEEDLE:
+                continue
+            encoded = needle.encode()
+            found = encoded.translate(word_bytes).split()
+            if len(found) == 1:
+                anchor = found[0]
+                if anchor in vocabulary or len(anchor) < 3:
+                    continue  # one word a fake could be made of
+            else:
+                anchor = max(found, key=len)  # the longest word, if it is telling
+                if len(anchor) < 3 or anchor in vocabulary:
+                    telling = [w for w in found if len(w) >= 3 and w not in vocabulary]
+                    anchor = max(telling or found, key=len)
+            entry = by_word.get(anchor)
+            if entry is None:
+                # Most anchors carry one needle: an int or a pair; a dict only for more.
+                self._set(anchor, index if encoded == anchor else (needle, index))
+            else:
+                if entry.__class__ is int:
+                    if encoded == anchor:
+                        continue
+                    entry = {anchor.decode(): entry}
+                    self._set(anchor, entry)
+                elif entry.__class__ is tuple:
+                    if entry[0] == needle:
+                        continue
+                    entry = {entry[0]: entry[1]}
+                    self._set(anchor, entry)
+                if needle in entry:
+                    continue
+                entry[needle] = index
+            added += 1
+            if len(encoded) > longest:
+                longest = len(encoded)
+        self.count += added
+        self.longest = longest
 
     def _set(self, anchor: bytes, entry):
         self.by_word[anchor] = entry
@@ -127,42 +157,23 @@ class Needles:
             for variant in _case_variants(anchor):
                 self.by_word[variant] = entry
 
-    def discard(self, values):
-        """Drop needles equal to a fake this snapshot writes (the fake is not a leak)."""
-        for value in values:
-            needle = normalise(value)
-            encoded = needle.encode()
-            for word in words(encoded):
-                entry = self.by_word.get(word)
-                if entry is None:
-                    continue
-                if entry.__class__ is int or entry.__class__ is tuple:
-                    if (entry.__class__ is int and encoded == word) or (
-                            entry.__class__ is tuple and entry[0] == needle):
-                        for variant in _case_variants(word):
-                            self.by_word.pop(variant, None)
-                        self.count -= 1
-                        break
-                    continue
-                if entry.pop(needle, None) is not None:
-                    self.count -= 1
-                    break
-
-    def matches(self, word: bytes, text: str, chunk_words: set):
-        """Sources of the needles filed under `word` that occur in `text`. A common
-        anchor may carry thousands of needles: only those whose every word is in the
-        chunk are searched for as strings."""
+    def matches(self, word: bytes, text: str, text_words):
+        """(source, needle) of the needles filed under `word` that occur in `text`. A
+        common anchor may carry thousands of needles: only those whose every word is in
+        the text (`text_words()`, a set computed when first needed) are searched for as
+        strings."""
         entry = self.by_word[word]
         if entry.__class__ is int:
-            return [self.sources[entry]]
+            return [(self.sources[entry], word.decode("utf-8", "replace"))]
         if entry.__class__ is tuple:
-            return [self.sources[entry[1]]] if entry[0] in text else []
+            return [(self.sources[entry[1]], entry[0])] if entry[0] in text else []
         found = []
+        present = text_words() if len(entry) > 8 else None
         for needle, index in entry.items():
-            if len(entry) > 8 and not chunk_words.issuperset(words(needle.encode())):
+            if present is not None and not present.issuperset(words(needle.encode())):
                 continue
             if needle in text:
-                found.append(self.sources[index])
+                found.append((self.sources[index], needle))
         return found
 
 
@@ -172,12 +183,13 @@ class Scanner:
 
     def __init__(self, needles: Needles):
         self.needles = needles
-        self.words = set(needles.by_word)  # references only; intersects at C speed
+        self.words = needles.by_word.keys()  # intersects with a list at C speed, no copy
         self._pending: list[bytes] = []
         self._pending_bytes = 0
         self._tail = b""
         self.table = "(header)"
-        self.hits: dict[str, set[str]] = {}
+        # {table: {source: {needle}}}: the needles only to forgive fakes (see finish).
+        self.hits: dict[str, dict[str, set[str]]] = {}
 
     def feed(self, data: bytes):
         if not self.words:
@@ -191,26 +203,194 @@ class Scanner:
         """What follows belongs to `table` (hits are reported for the table they are in)."""
         if self._pending:
             self._scan()
+        # No value spans two tables: what the last one ended with is not scanned again
+        # (a hit is reported, and a fake forgiven, in the table it is in).
+        self._tail = b""
         self.table = table
 
     def _scan(self):
         chunk = self._tail + b"".join(self._pending)
         self._pending.clear()
         self._pending_bytes = 0
-        lowered = chunk.lower()
-        chunk_words = words(lowered)
-        present = self.words.intersection(chunk_words)
+        chunk_words = words(chunk)
+        present = self.words & chunk_words
         if present:
             text = unescape(chunk.decode("utf-8", "replace"))
-            # Words as the needles have them (escapes undone, any case).
-            chunk_words = set(words(text.encode()))
+            known = []
+
+            def text_words():  # words as the needles have them (escapes undone, any case)
+                if not known:
+                    known.append(set(words(text.encode())))
+                return known[0]
+
             for word in present:
-                for source in self.needles.matches(word, text, chunk_words):
-                    self.hits.setdefault(self.table, set()).add(source)
+                for source, needle in self.needles.matches(word, text, text_words):
+                    self.hits.setdefault(self.table, {}).setdefault(source, set()).add(needle)
         self._tail = chunk[-self.needles.longest:] if self.needles.longest else b""
 
-    def finish(self):
+    def add_needles(self, values, source: str):
+        """Needles may come until the first chunk is scanned (the anchors are a live
+        view of the needles' index)."""
+        self.needles.add_many(values, source)
+
+    @property
+    def needle_count(self):
+        return self.needles.count
+
+    def flush(self):
         if self._pending:
             self._scan()
-        if self.hits:
-            raise LeakFound(self.hits)
+
+    def close(self):
+        pass
+
+    def finish(self, written_fakes=None):
+        """Raises LeakFound if any needle was found. `written_fakes({table: needles})`
+        returns ({table: needles}) those of the needles found that are fakes the dump
+        writes in that table (a fake KfW number equal to another application's real
+        one): no leak. Asked only when something was found: a clean dump never
+        computes them."""
+        self.flush()
+        judge(self.hits, written_fakes)
+
+
+def judge(hits, written_fakes=None):
+    """Raises LeakFound for the hits that are not fakes the dump writes (Scanner.finish)."""
+    if hits and written_fakes is not None:
+        found = {table: set().union(*sources.values()) for table, sources in hits.items()}
+        forgiven = written_fakes(found)
+        for table, sources in list(hits.items()):
+            for source, needles in list(sources.items()):
+                needles -= forgiven.get(table, set())
+                if not needles:
+                    del sources[source]
+            if not sources:
+                del hits[table]
+    if hits:
+        raise LeakFound({table: set(sources) for table, sources in hits.items()})
+
+
+class ScannerProcess:
+    """The whole leak check on the other processor core. A child process, forked before
+    anything is read, is sent the original values through a pipe and files them itself,
+    then scans the dump as it comes through the same pipe, and at the end answers with
+    its hits. In this process a thread does the (blocking) pipe writes from a bounded
+    queue, so writing the dump starts at once, while the child is still filing needles,
+    and runs on as long as the child is at most QUEUE_BYTES behind. Same
+    interface as Scanner, plus `add_needles` (Needles.add_many)."""
+
+    _NEEDLES, _DATA, _TABLE = b"n", b"d", b"t"
+    QUEUE_BYTES = 64 << 20  # what this process holds for the child at most
+
+    def __init__(self):
+        dump_read, dump_write = os.pipe()
+        self._answer, answer_write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: file, scan, answer, leave without any clean-up
+            status = 1
+            try:
+                os.close(dump_write)
+                os.close(self._answer)
+                answer = self._child(dump_read)
+                with os.fdopen(answer_write, "wb") as out:
+                    out.write(pickle.dumps(answer))
+                status = 0
+            finally:
+                os._exit(status)  # never the parent's atexit, database or test clean-up
+        os.close(dump_read)
+        os.close(answer_write)
+        self.needle_count = None  # known when the child answers
+        self._out = os.fdopen(dump_write, "wb", buffering=0)
+        self._queue = queue.SimpleQueue()
+        self._queued = 0  # bytes in the queue, under self._room
+        self._room = threading.Condition()
+        self._broken = False
+        self._pump = threading.Thread(target=self._write_out, daemon=True,
+                                      name="leak-check pipe")
+        self._pump.start()
+
+    @classmethod
+    def _child(cls, fd):
+        needles, scanner = Needles(), None
+        try:
+            with os.fdopen(fd, "rb", buffering=CHUNK_BYTES) as dump:
+                while header := dump.read(5):
+                    kind, size = header[:1], int.from_bytes(header[1:], "big")
+                    payload = dump.read(size)
+                    if kind == cls._NEEDLES:
+                        source, values = pickle.loads(payload)
+                        needles.add_many(values, source)
+                        continue
+                    if scanner is None:  # the needles are complete
+                        scanner = Scanner(needles)
+                    if kind == cls._DATA:
+                        scanner.feed(payload)
+                    else:
+                        scanner.start_table(payload.decode())
+            if scanner is None:
+                return ("hits", {}, needles.count)
+            scanner.flush()
+            return ("hits", scanner.hits, needles.count)
+        except Exception as error:  # reported to the parent, which stops the snapshot
+            return ("error", repr(error), None)
+
+    def _write_out(self):
+        while (item := self._queue.get()) is not None:
+            if not self._broken:
+                try:
+                    self._out.write(item)
+                except OSError:  # the child is gone: drain, so that no _send waits for ever
+                    self._broken = True
+            with self._room:
+                self._queued -= len(item)
+                self._room.notify()
+
+    def _send(self, kind, payload):
+        if self._broken:
+            self._result()  # the child is gone: raises why
+            raise ScanFailed("The leak check's process is gone.")
+        item = kind + len(payload).to_bytes(4, "big") + payload
+        with self._room:
+            while self._queued and self._queued + len(item) > self.QUEUE_BYTES:
+                self._room.wait()
+            self._queued += len(item)
+        self._queue.put(item)
+
+    def add_needles(self, values, source: str):
+        values = list(values)
+        for start in range(0, len(values), 100000):
+            self._send(self._NEEDLES, pickle.dumps((source, values[start:start + 100000])))
+
+    def feed(self, data: bytes):
+        self._send(self._DATA, data)
+
+    def start_table(self, table: str):
+        self._send(self._TABLE, table.encode())
+
+    def _result(self):
+        if self._out is None:
+            return None
+        self._queue.put(None)
+        self._pump.join()
+        self._out.close()
+        self._out = None
+        with os.fdopen(self._answer, "rb") as answer:
+            data = answer.read()
+        os.waitpid(self.pid, 0)
+        if not data:
+            raise ScanFailed("The leak check's process ended without an answer.")
+        kind, value, self.needle_count = pickle.loads(data)
+        if kind == "error":
+            raise ScanFailed(f"The leak check failed: {value}")
+        return value
+
+    def finish(self, written_fakes=None):
+        judge(self._result(), written_fakes)
+
+    def close(self):
+        """Ends the child when the snapshot stops early (nothing is judged)."""
+        if self._out is not None:
+            try:
+                self._result()
+            except (ScanFailed, OSError, EOFError, pickle.UnpicklingError):
+                pass

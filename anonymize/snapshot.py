@@ -3,18 +3,20 @@ transaction, write schema and anonymised rows as a MySQL dump, check it for leak
 release it (or delete it)."""
 
 import contextlib
+import os
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
+from operator import itemgetter
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
-from .actions import ByField, Omit
+from .actions import ByField, Omit, Redact
 from .coverage import check_coverage, database_tables
 from .fakes import Faker
 from .kanonymity import k_anonymity
-from .leaks import Needles, Scanner
+from .leaks import Needles, Scanner, ScannerProcess, normalise
 from .policy import ADDRESS_NEEDLES, POLICY
 from .schema import django_schema, mysql_schema
 from .sinks import open_sink
@@ -111,7 +113,7 @@ def read_only_snapshot(connection):
 
 
 class TablePlan:
-    """How one table's rows are read and turned into VALUES tuples."""
+    """How one table's rows are read and turned into VALUES tuples: one query, streamed."""
 
     def __init__(self, table, columns, pk, rules, vendor, faker):
         self.table, self.pk = table, pk
@@ -120,13 +122,15 @@ class TablePlan:
             action = rules[column.name]
             expression = None
             if vendor == "mysql" and not isinstance(action, ByField):
-                expression = action.mysql_expression(column)
+                expression = action.mysql_expression(column, faker)
             (in_sql if expression else in_python).append((column, action, expression))
         self.insert_columns = [column.name for column, _a, _e in in_sql + in_python]
-        select = [quote_name(pk)]
+        select = []
         if in_sql:
-            # The database returns the finished literals of these columns, comma-joined.
-            select.append("CONCAT_WS(',', " + ", ".join(e for _c, _a, e in in_sql) + ")")
+            # The database returns the finished literals of these columns, comma-joined;
+            # with nothing left for Python, the whole "(…)" tuple of the row.
+            joined = "CONCAT_WS(',', " + ", ".join(e for _c, _a, e in in_sql) + ")"
+            select.append(joined if in_python else f"CONCAT('(', {joined}, ')')")
         self.sql_part = bool(in_sql)
         self.converters = []
         extra = []
@@ -142,20 +146,17 @@ class TablePlan:
             select.append(quote_name(action.field_column))
             self.converters.append((index, action.row_function(faker), field_index))
         self.converters.sort()
-        base = f"SELECT {', '.join(select)} FROM {quote_name(table)}"
-        order = f" ORDER BY {quote_name(pk)} LIMIT "
-        self.first_query = base + order
-        # The last key goes in as a literal: the expressions hold % signs (DATE_FORMAT).
-        self.next_query = (base + f" WHERE {quote_name(pk)} > ", order)
+        # One pass in primary-key order (InnoDB's own order: no sort), as mysqldump --quick.
+        order = f" ORDER BY {quote_name(pk)}" if pk else ""
+        self.query = f"SELECT {', '.join(select)} FROM {quote_name(table)}{order}"
         self.insert_prefix = (f"INSERT INTO {quote_name(table)} ("
                               + ",".join(map(quote_name, self.insert_columns)) + ") VALUES\n")
-
-        self.row_literal = self._compile()
+        self.row_literal = self._compile() if in_python else None
 
     def _compile(self):
         """row → "(literal,literal,…)" as one generated expression: no per-column loop,
         which is most of the Python work per row."""
-        parts = ["row[1]"] if self.sql_part else []
+        parts = ["row[0]"] if self.sql_part else []
         names = {}
         for number, (index, convert, field_index) in enumerate(self.converters):
             names[f"c{number}"] = convert
@@ -182,11 +183,23 @@ class DumpWriter:
         self.sink.write(data)
 
 
-def collect_needles(cursor, tables, policy, address_needles, faker) -> Needles:
-    """The original personal values of every table: one pass over each table that has
-    any, reading only the columns that need it."""
-    needles = Needles()
-    colliding = []  # (table, column, action) whose fakes could equal an original
+def _distinct_values(cursor, query, count=1) -> list[set]:
+    """Per column of the query, the distinct values it returns, told apart exactly (the
+    database's DISTINCT would compare by the column's case- and accent-blind collation,
+    and is slower than a set filled at C speed)."""
+    cursor.execute(query)
+    found = [set() for _ in range(count)]
+    pick = [itemgetter(index) for index in range(count)]
+    while rows := cursor.fetchmany(10000):
+        for values, get in zip(found, pick):
+            values.update(map(get, rows))
+    return found
+
+
+def collect_needles(cursor, tables, policy, address_needles, vendor, add):
+    """The original personal values of every table: per column, its distinct values
+    (one streamed pass over the table for all its columns), given to `add(values,
+    source)` (Needles.add_many, or the leak check's process), which drops short ones."""
     addresses = {}
     for address in address_needles:
         addresses.setdefault(address.table, []).append(address)
@@ -194,58 +207,76 @@ def collect_needles(cursor, tables, policy, address_needles, faker) -> Needles:
         rules = policy[table]
         if isinstance(rules, Omit):
             continue
-        wanted = [(column.name, rules[column.name]) for column in columns
-                  if rules[column.name].personal]
-        pairs = addresses.get(table, [])
-        if not wanted and not pairs:
+        name = quote_name(table)
+        select, sources, redactions = [], [], {}
+        for column in columns:
+            action = rules[column.name]
+            if not action.personal:
+                continue
+            source = f"{table}.{column.name}"
+            if isinstance(action, ByField):  # the field's rule decides, row by row
+                needed = ", ".join(map(quote_name, action.needle_columns(column.name)))
+                cursor.execute(f"SELECT {needed} FROM {name}")
+                while rows := cursor.fetchmany(10000):
+                    add([n for row in rows for n in action.needles(row)], source)
+                continue
+            expression = quote_name(column.name)
+            if isinstance(action, Redact):
+                # Free text is looked for by its beginning (Redact.needles): only that.
+                expression = (f"LEFT({expression}, 120)" if vendor == "mysql"
+                              else f"substr({expression}, 1, 120)")
+                redactions[len(select)] = action
+            select.append(expression)
+            sources.append(source)
+        for address in addresses.get(table, []):  # "street number", when both are there
+            street, number = quote_name(address.street), quote_name(address.house_number)
+            pair = (f"CONCAT({street}, ' ', {number})" if vendor == "mysql"
+                    else f"{street} || ' ' || {number}")
+            select.append(f"CASE WHEN {street} <> '' AND {number} <> '' THEN {pair} END")
+            sources.append(f"{table}.{address.street}+{address.house_number}")
+        if not select:
             continue
-        select, plan = [], []
-        for name, action in wanted:
-            positions = []
-            for needed in action.needle_columns(name):
-                if needed not in select:
-                    select.append(needed)
-                positions.append(select.index(needed))
-            plan.append((f"{table}.{name}", action, positions))
-        for address in pairs:
-            for needed in (address.street, address.house_number):
-                if needed not in select:
-                    select.append(needed)
-            plan.append((f"{table}.{address.street}+{address.house_number}", None,
-                         [select.index(address.street), select.index(address.house_number)]))
-        colliding.extend((table, name, action) for name, action in wanted
-                         if action.fake_of(faker, "0000000000") is not None)
-        cursor.execute(f"SELECT {', '.join(map(quote_name, select))} FROM {quote_name(table)}")
-        while rows := cursor.fetchmany(10000):
-            for source, action, positions in plan:
-                if action is None:  # "street house-number"
-                    first, second = positions
-                    for row in rows:
-                        if row[first] and row[second]:
-                            needles.add(f"{row[first]} {row[second]}", source)
+        found = _distinct_values(cursor, f"SELECT {', '.join(select)} FROM {name}",
+                                 len(select))
+        for index, (values, source) in enumerate(zip(found, sources)):
+            if index in redactions:
+                values = [n for value in values for n in redactions[index].needles((value,))]
+            add(values, source)
+
+
+def written_fakes(cursor, tables, policy, faker):
+    """found needles → those that are fakes this dump writes: a fake that equals some
+    other row's original (two KfW numbers, two phone numbers) is no leak. Only fakes of
+    numbers and identifiers can (names and e-mails come from lists and a reserved domain);
+    their columns are read again only when the leak check found something, and only in
+    the tables it was found in (a fake is written in its own table)."""
+
+    def forgiven(found: dict[str, set[str]]) -> dict[str, set[str]]:
+        fakes = {}
+        for table, needles in found.items():
+            rules = policy.get(table)
+            if not isinstance(rules, dict):  # the header, the constraints, an omitted table
+                continue
+            fakes[table] = set()
+            for column in tables[table]:
+                action = rules[column.name]
+                if action.fake_of(faker, "0000000000") is None:
                     continue
-                if len(positions) == 1:
-                    position = positions[0]
-                    for row in rows:
-                        value = row[position]
-                        if value:
-                            for needle in action.needles((value,)):
-                                needles.add(needle, source)
-                else:
-                    for row in rows:
-                        for needle in action.needles(tuple(row[p] for p in positions)):
-                            needles.add(needle, source)
-    # A fake that equals some other row's original (two KfW numbers, two phone numbers)
-    # is no leak: such needles go. Streamed again rather than kept, to keep memory low.
-    for table, name, action in colliding:
-        cursor.execute(f"SELECT {quote_name(name)} FROM {quote_name(table)}")
-        while rows := cursor.fetchmany(10000):
-            needles.discard(action.fake_of(faker, value) for (value,) in rows if value)
-    return needles
+                if isinstance(action, Redact):  # the placeholder, whatever the text was
+                    fakes[table] |= needles & {normalise(action.placeholder)}
+                    continue
+                (values,) = _distinct_values(
+                    cursor, f"SELECT {quote_name(column.name)} FROM {quote_name(table)}")
+                fakes[table] |= needles.intersection(
+                    normalise(action.fake_of(faker, value)) for value in values if value)
+        return fakes
+
+    return forgiven
 
 
 def primary_keys(connection, cursor, tables) -> dict[str, str | None]:
-    """Each table's single-column primary key (None for none or a composite one)."""
+    """Each table's single-column primary key (None for none or a composite one): the
+    order rows are written in (none for the others)."""
     if connection.vendor == "mysql":  # one query, not one per table
         cursor.execute(
             "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE "
@@ -258,11 +289,15 @@ def primary_keys(connection, cursor, tables) -> dict[str, str | None]:
             for table in tables}
 
 
-def primary_key(keys, table) -> str:
-    pk = keys.get(table)
-    if pk is None:
-        raise SnapshotError(f"Table {table} has no single-column primary key to page through.")
-    return pk
+def streaming_cursor(connection):
+    """A cursor whose rows come as they are read: MySQL's unbuffered result (mysqlclient's
+    SSCursor, as mysqldump --quick), so memory holds one batch whatever the table's size.
+    No other query may run on the connection until its result is read to the end."""
+    if connection.vendor == "mysql":
+        from MySQLdb.cursors import SSCursor
+
+        return connection.connection.cursor(SSCursor)
+    return connection.connection.cursor()  # sqlite3 steps through a query lazily
 
 
 def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None = None,
@@ -285,19 +320,24 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
             raise PolicyIncomplete(coverage)
         summary.stale_policy_columns = coverage.stale_columns
         raw = connection.connection.cursor()
+        stream = streaming_cursor(connection)
         if connection.vendor == "mysql":
             creates, after = mysql_schema(raw, tables)
         else:
             creates, after = django_schema(tables)
-        needles = collect_needles(raw, tables, policy, address_needles, faker)
-        summary.needles_checked = needles.count
-        if "applications_fundingapplication" in tables:
-            summary.k_anonymity = k_anonymity(
-                raw, connection.vendor, settings.SNAPSHOT_K_ANONYMITY).as_dict()
-        keys = primary_keys(connection, raw, tables)
-        sink = open_sink(destination, compress)
+        # The leak check runs beside the rest, in a process of its own that files the
+        # needles itself, where there is fork(); in this process otherwise.
+        scanner = ScannerProcess() if hasattr(os, "fork") else Scanner(Needles())
+        sink = None
         try:
-            writer = DumpWriter(sink, Scanner(needles))
+            collect_needles(stream, tables, policy, address_needles, connection.vendor,
+                            scanner.add_needles)
+            if "applications_fundingapplication" in tables:
+                summary.k_anonymity = k_anonymity(
+                    raw, connection.vendor, settings.SNAPSHOT_K_ANONYMITY).as_dict()
+            keys = primary_keys(connection, raw, tables)
+            sink = open_sink(destination, compress)
+            writer = DumpWriter(sink, scanner)
             writer.write(HEADER)
             for table, columns in tables.items():
                 writer.scanner.start_table(table)
@@ -308,9 +348,9 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
                     summary.omitted_tables.append(table)
                     summary.rows_per_table[table] = 0
                     continue
-                pk = primary_key(keys, table)
-                plan = TablePlan(table, columns, pk, rules, connection.vendor, faker)
-                count = _write_rows(raw, plan, writer, batch_rows)
+                plan = TablePlan(table, columns, keys.get(table), rules, connection.vendor,
+                                 faker)
+                count = _write_rows(stream, plan, writer, batch_rows)
                 summary.rows_per_table[table] = count
                 summary.rows += count
                 writer.write("\n")
@@ -318,12 +358,16 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
             for statement in after:
                 writer.write(statement + ";\n")
             writer.write(FOOTER)
-            writer.scanner.finish()
+            writer.scanner.finish(written_fakes(stream, tables, policy, faker))
+            summary.needles_checked = scanner.needle_count
             sink.commit()
         except BaseException:
-            sink.abort()
+            if sink is not None:
+                sink.abort()
             raise
         finally:
+            scanner.close()
+            stream.close()  # reads what is left of an unbuffered result
             raw.close()
     summary.tables = len(tables)
     summary.bytes = writer.bytes
@@ -333,31 +377,25 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
 
 
 def _write_rows(cursor, plan: TablePlan, writer: DumpWriter, batch_rows: int) -> int:
-    """Keyset pagination in primary-key order; one multi-row INSERT per batch (split
-    further when its text grows past STATEMENT_CHARS)."""
+    """The table's rows from one streamed query; one multi-row INSERT per batch of rows
+    (split further when its text grows past STATEMENT_CHARS)."""
     count = 0
-    last = None
-    while True:
-        if last is None:
-            cursor.execute(plan.first_query + str(batch_rows))
-        else:
-            before, after = plan.next_query
-            cursor.execute(before + literal(last) + after + str(batch_rows))
-        rows = cursor.fetchall()
-        if not rows:
-            return count
-        values, size = [], 0
-        row_literal = plan.row_literal
-        for row in rows:
-            text = row_literal(row)
-            values.append(text)
-            size += len(text)
-            if size >= STATEMENT_CHARS:
-                writer.write(plan.insert_prefix + ",\n".join(values) + ";\n")
-                values, size = [], 0
-        if values:
-            writer.write(plan.insert_prefix + ",\n".join(values) + ";\n")
+    prefix, row_literal = plan.insert_prefix, plan.row_literal
+    cursor.execute(plan.query)
+    while rows := cursor.fetchmany(batch_rows):
         count += len(rows)
-        last = rows[-1][0]
-        if len(rows) < batch_rows:
-            return count
+        if row_literal is None:  # finished by the database
+            values = [row[0] for row in rows]
+        else:
+            values = list(map(row_literal, rows))
+        text = ",\n".join(values)
+        if len(text) < STATEMENT_CHARS:
+            writer.write(prefix + text + ";\n")
+            continue
+        start, size = 0, 0
+        for end, value in enumerate(values, 1):
+            size += len(value) + 2
+            if size >= STATEMENT_CHARS or end == len(values):
+                writer.write(prefix + ",\n".join(values[start:end]) + ";\n")
+                start, size = end, 0
+    return count

@@ -2,7 +2,8 @@
 
     python bench/snapshot.py [--applications 55000] [--small 0.1]
 
-Fills MariaDB database `now_bench_snapshot` with N applications, each with its user, a
+Fills MariaDB database `now_bench_snapshot` (or $BENCH_SNAPSHOT_DATABASE: benchmarks run
+side by side each need their own) with N applications, each with its user, a
 commissioning report with three charging points and three operation reports with a
 charging-session summary per point: 18 rows per application, about a million rows at
 the default N. At N·small and at N applications it runs, each as its own process:
@@ -23,7 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DATABASE = "now_bench_snapshot"
+# Own database per run: helpers benchmarking side by side must not share one.
+DATABASE = os.environ.get("BENCH_SNAPSHOT_DATABASE", "now_bench_snapshot")
 ROWS_PER_APPLICATION = 18
 
 

@@ -4,7 +4,23 @@ import pytest
 
 from anonymize import leaks
 from anonymize.fakes import Faker, is_valid_iban
-from anonymize.leaks import LeakFound, Needles, Scanner
+from anonymize.leaks import LeakFound, Needles, Scanner, ScannerProcess
+
+
+
+def in_process(*pairs):
+    return Scanner(needles(*pairs))
+
+
+def in_child_process(*pairs):
+    """As the snapshot does where it can: the child is sent the values and files them."""
+    scanner = ScannerProcess()
+    for value, source in pairs:
+        scanner.add_needles([value], source)
+    return scanner
+
+
+SCANNERS = pytest.mark.parametrize("make_scanner", [in_process, in_child_process])
 
 
 def test_fakes_are_keyed_deterministic_and_keep_formats():
@@ -48,8 +64,9 @@ def test_a_value_split_across_two_chunks_is_found(monkeypatch):
     assert caught.value.hits == {"reports_report": ["t.name"]}
 
 
-def test_escaped_and_differently_cased_values_are_found():
-    scanner = Scanner(needles(("Jürgen O'Weberling", "u.name"), ("C:\\Daten\\Kunde", "x.path")))
+@SCANNERS
+def test_escaped_and_differently_cased_values_are_found(make_scanner):
+    scanner = make_scanner(("Jürgen O'Weberling", "u.name"), ("C:\\Daten\\Kunde", "x.path"))
     scanner.start_table("t")
     scanner.feed("INSERT INTO t VALUES ('JÜRGEN O\\'WEBERLING','C:\\\\Daten\\\\Kunde');".encode())
     with pytest.raises(LeakFound) as caught:
@@ -79,4 +96,59 @@ def test_many_needles_under_one_common_word_are_checked_quickly_and_exactly():
     scanner.finish()  # the word occurs, no needle does
     scanner.feed(b"('x','Ladepark 12345 Nord')")
     with pytest.raises(LeakFound):
+        scanner.finish()
+
+
+@SCANNERS
+def test_a_needle_that_is_a_fake_written_in_that_table_is_forgiven_there_only(make_scanner):
+    def scan(written):
+        scanner = make_scanner(("+49 30 1234567", "t.phone"), ("4711000001", "t.kfw"))
+        scanner.start_table("t")
+        scanner.feed(b"('+49 30 1234567','4711000001')")
+        scanner.start_table("u")
+        scanner.feed(b"('+49 30 1234567')")
+        asked = []
+
+        def written_fakes(found):
+            asked.append(found)
+            return written
+
+        try:
+            scanner.finish(written_fakes)
+        finally:
+            assert asked == [{"t": {"+49 30 1234567", "4711000001"}, "u": {"+49 30 1234567"}}]
+
+    with pytest.raises(LeakFound) as caught:
+        scan({"t": {"+49 30 1234567"}})  # written in t, but u has it as well
+    assert caught.value.hits == {"t": ["t.kfw"], "u": ["t.phone"]}
+    scan({"t": {"+49 30 1234567", "4711000001"}, "u": {"+49 30 1234567"}})  # no leak
+
+
+@SCANNERS
+def test_a_clean_dump_never_computes_the_written_fakes(make_scanner):
+    scanner = make_scanner(("Pfeifenberger", "t.name"))
+    scanner.feed(b"('Ostermann')")
+    scanner.finish(lambda found: pytest.fail("asked for fakes without a hit"))
+
+
+def test_a_scanner_process_stopped_early_leaves_no_child():
+    import os
+
+    scanner = in_child_process(("Pfeifenberger", "t.name"))
+    scanner.feed(b"('Pfeifenberger')" * 1000)
+    scanner.close()  # the snapshot failed: the child is ended and reaped, nothing judged
+    with pytest.raises(ChildProcessError):
+        os.waitpid(scanner.pid, 0)
+
+
+def test_a_failing_scan_process_stops_the_snapshot(monkeypatch):
+    from anonymize.leaks import ScanFailed
+
+    def broken(self, data):
+        raise ZeroDivisionError("scan")
+
+    monkeypatch.setattr(Scanner, "feed", broken)  # the child inherits it
+    scanner = in_child_process(("Pfeifenberger", "t.name"))
+    scanner.feed(b"('Ostermann')")
+    with pytest.raises(ScanFailed, match="ZeroDivisionError"):
         scanner.finish()

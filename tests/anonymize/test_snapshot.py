@@ -193,6 +193,17 @@ def test_a_leaking_policy_fails_and_deletes_the_output(seeded, tmp_path):
     assert list(out.iterdir()) == []
 
 
+def test_a_fake_equal_to_another_rows_original_is_no_leak(seeded, tmp_path):
+    from applications.models import FundingApplication
+
+    first, second = seeded.applications[:2]
+    # The second application's phone number is what the dump writes for the first one's.
+    written = Faker(bytes.fromhex(KEY)).phone(first.phone)
+    FundingApplication.objects.filter(pk=second.pk).update(phone=written)
+    snapshot(tmp_path / "dump.sql", "--key", KEY)
+    assert escaped(written) in (tmp_path / "dump.sql").read_text()
+
+
 def test_the_command_reports_a_leak_as_an_error(seeded, tmp_path, monkeypatch):
     leaking = {table: dict(rules) if isinstance(rules, dict) else rules
                for table, rules in POLICY.items()}

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from anonymize.leaks import LeakFound
+from anonymize.leaks import LeakFound, ScanFailed
 from anonymize.sinks import DestinationError
 from anonymize.snapshot import PolicyIncomplete, SnapshotError, take_snapshot
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
                 raise CommandError(_("--key must have at least 32 hexadecimal digits."))
         try:
             summary = take_snapshot(output, compress=gzip, key=secret)
-        except (PolicyIncomplete, LeakFound, SnapshotError, DestinationError) as error:
+        except (PolicyIncomplete, LeakFound, ScanFailed, SnapshotError, DestinationError) as error:
             raise CommandError(str(error)) from error
         for column in summary.stale_policy_columns:
             self.stderr.write(_("Warning: the policy names a column the database does not "
