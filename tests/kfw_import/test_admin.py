@@ -97,11 +97,13 @@ def test_confirm_with_a_forged_hash_is_refused(caseworker_client):
 
 
 def test_file_rejected_as_a_whole_shows_why_and_offers_no_confirm(caseworker_client):
-    response = caseworker_client.post(reverse(UPLOAD), {"workbook": xlsx([valid_row(1)], "a.xlsx")})
+    # The same bytes twice: a workbook written a second later differs (its timestamps).
+    content = workbook_bytes([valid_row(1)]).getvalue()
+    response = caseworker_client.post(reverse(UPLOAD), {"workbook": _named(content, "a.xlsx")})
     caseworker_client.post(reverse(UPLOAD), {"sha256": response.context["preview"].sha256,
                                              "file_name": "a.xlsx", "confirm": "1"})
     bad = caseworker_client.post(reverse(UPLOAD), {"workbook": _named(b"kein Excel", "b.xlsx")})
-    again = caseworker_client.post(reverse(UPLOAD), {"workbook": xlsx([valid_row(1)], "c.xlsx")})
+    again = caseworker_client.post(reverse(UPLOAD), {"workbook": _named(content, "c.xlsx")})
 
     assert "xlsx" in bad.content.decode() and 'name="confirm"' not in bad.content.decode()
     assert "bereits" in again.content.decode() and 'name="confirm"' not in again.content.decode()
