@@ -153,6 +153,28 @@ def test_application_page_shows_its_history_from_imports_escaped(caseworker_clie
     assert "&lt;script&gt;" in html and SCRIPT not in html
 
 
+def test_application_page_shows_which_imports_created_and_last_held_it_read_only(
+        caseworker_client):
+    from kfw_import.importer import import_workbook
+
+    first = import_workbook(xlsx([valid_row(1)]), file_name="erst.xlsx", source="command")
+    last = import_workbook(xlsx([valid_row(2), valid_row(1, Ort="Neu")]), file_name="dann.xlsx",
+                           source="command")
+    application = FundingApplication.objects.get(kfw_number=valid_row(1)["Antragsnummer"])
+
+    response = caseworker_client.get(
+        reverse("admin:applications_fundingapplication_change", args=[application.pk]))
+
+    html = response.content.decode()
+    assert "Angelegt durch Import" in html and "Letzter Import" in html
+    assert "Zeile im letzten Import" in html
+    for run in (first, last):
+        assert reverse("admin:kfw_import_importrun_change", args=[run.pk]) in html
+    assert '<div class="readonly">3</div>' in html  # its row in dann.xlsx
+    for field in ("created_by_import", "last_import", "last_import_row"):
+        assert f'name="{field}"' not in html
+
+
 def test_applicant_cannot_upload(client):
     client.force_login(UserFactory())
     response = client.get(reverse(UPLOAD))
