@@ -10,7 +10,6 @@ import hashlib
 import logging
 import time
 
-from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
