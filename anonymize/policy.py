@@ -73,6 +73,9 @@ POLICY = {
     "applications_fundingapplication": {
         **keep("id", "program", "approved_charging_points", "kfw_status", "owner_id",
                "claimed_at", "created_at", "updated_at"),
+        # Which import created the application, which last held it and in which row: ids
+        # and a row number, no one's data.
+        **keep("created_by_import_id", "last_import_id", "last_import_row"),
         "kfw_number": Fake("kfw_number"),
         "applicant_name": Fake("person_or_organisation"),
         "contact_first_name": Fake("first_name"),

@@ -114,6 +114,22 @@ class FundingApplication(models.Model):
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Provenance, written by the KfW import (kfw_import.importer): the import that created
+    # the application, and the last import whose file held it, with its row there (empty
+    # when that import rejected the number's rows as a conflict). The importer also finds
+    # a number's earlier row in the same file by them, instead of remembering every row.
+    created_by_import = models.ForeignKey(
+        "kfw_import.ImportRun", verbose_name=_("created by import"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )
+    # Written for every row of every import and only read with the application's own
+    # row: no index (and no constraint) to maintain on the bulk writes.
+    last_import = models.ForeignKey(
+        "kfw_import.ImportRun", verbose_name=_("last import"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+", db_index=False, db_constraint=False,
+    )
+    last_import_row = models.PositiveIntegerField(_("row in the last import"), null=True,
+                                                  blank=True)
 
     objects = FundingApplicationQuerySet.as_manager()
 

@@ -3,13 +3,13 @@ transaction per file. The command, the S3 handler and the admin only call
 `import_workbook`; every rule of the import lives here or in `columns`/`reader`.
 """
 
+import bisect
 import datetime
 import functools
 import hashlib
 import logging
 import time
 
-from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -27,9 +27,12 @@ logger = logging.getLogger(__name__)
 
 ARCHIVE_FOLDER = "kfw-imports"
 # Rows normalised before they are written: one query to load what exists, one insert,
-# one upsert, one insert of changes per batch.
+# one upsert of the changed and one of the unchanged (provenance only), one insert of
+# changes per batch. A KfW number repeated within a batch ends it early, so that the
+# repeat is decided against the database like any other.
 BATCH_ROWS = 2000
-# A file of nothing but errors still fits an ImportRun; the counts stay exact.
+# A file of nothing but errors still fits an ImportRun; the counts stay exact. The rejected
+# rows kept are those of the lowest row numbers, in row order.
 MAX_REJECTED_KEPT = 10_000
 MAX_WARNINGS_KEPT = 1000
 PREVIEW_LIMIT = 500
@@ -128,11 +131,10 @@ def import_workbook(fileobj, *, file_name, source, user=None, dry_run=False) -> 
         with transaction.atomic():
             run.status = ImportStatus.FAILED  # until it is done
             run.save()
-            upsert = Upsert(run, sheet.plan)
+            upsert = Upsert(run, sheet.plan, sheet.warnings)
             for number, cells in sheet.rows:
                 upsert.add(number, cells)
             upsert.finish()
-            run.warnings = (sheet.warnings + upsert.warnings)[:MAX_WARNINGS_KEPT]
             status = (
                 ImportStatus.IMPORTED_WITH_REJECTIONS if run.rejected else ImportStatus.IMPORTED
             )
@@ -141,8 +143,8 @@ def import_workbook(fileobj, *, file_name, source, user=None, dry_run=False) -> 
             else:
                 finish(status)
                 if not invitations_muted():
-                    created = upsert.invited_numbers()
-                    transaction.on_commit(lambda: _send_invitations(created))
+                    run_id = run.pk
+                    transaction.on_commit(lambda: _send_invitations(run_id))
     except Exception as error:
         logger.exception("KfW import of %s failed", file_name)
         run.pk = None
@@ -168,10 +170,10 @@ def _reset_counts(run):
     run.preview = {"created": [], "updated": [], "withdrawn": []}
 
 
-def _send_invitations(kfw_numbers):
+def _send_invitations(run_id):
     from .invitations import send_invitations
 
-    send_invitations(kfw_numbers)
+    send_invitations(run_id)
 
 
 def _as_text(value) -> str:
@@ -185,14 +187,20 @@ def _as_text(value) -> str:
 class RowWriter:
     """Writes normalised rows (values in columns.FIELDS order) with one statement per batch,
     run by the driver's executemany: Django's bulk_create builds its SQL per object and
-    field, which cost as much as reading the workbook. New rows are inserted; changed rows
-    go through an upsert on the KfW number (one statement, not an UPDATE per row) that sets
-    the data fields and updated_at only: owner, claim and created_at stay as they are."""
+    field, which cost as much as reading the workbook. Every row is written with its
+    provenance (the run, its row number). New rows are inserted; changed rows go through an
+    upsert on the KfW number (one statement, not an UPDATE per row) that sets the data
+    fields and updated_at; unchanged rows through one that sets only the provenance. Owner,
+    claim, created_at and created_by_import stay as they are."""
 
-    def __init__(self):
+    PROVENANCE = ["created_by_import", "last_import", "last_import_row"]
+
+    def __init__(self, run_id: int):
+        self.run_id = run_id
         meta = FundingApplication._meta
         quote = connection.ops.quote_name
-        fields = [meta.get_field(name) for name in columns.FIELDS + ["created_at", "updated_at"]]
+        fields = [meta.get_field(name) for name in
+                  columns.FIELDS + ["created_at", "updated_at"] + self.PROVENANCE]
         # Values the database driver may not take as they are (Decimal, date), adapted as
         # the fields would (without their per-value checks: normalising did those).
         ops = connection.ops
@@ -207,11 +215,15 @@ class RowWriter:
         self.insert_sql = "INSERT INTO %s (%s) VALUES (%s)" % (
             quote(meta.db_table), ", ".join(quote(field.column) for field in fields),
             ", ".join(["%s"] * len(fields)))
-        self.upsert_sql = self.insert_sql + " " + connection.ops.on_conflict_suffix_sql(
-            fields, OnConflict.UPDATE,
-            [meta.get_field(name).column for name in DATA_FIELDS + ["updated_at"]],
-            [meta.get_field(columns.KEY_FIELD).column],
-        )
+
+        def upsert_sql(updated):
+            return self.insert_sql + " " + ops.on_conflict_suffix_sql(
+                fields, OnConflict.UPDATE, [meta.get_field(name).column for name in updated],
+                [meta.get_field(columns.KEY_FIELD).column],
+            )
+
+        self.update_sql = upsert_sql(DATA_FIELDS + ["updated_at", "last_import", "last_import_row"])
+        self.mark_sql = upsert_sql(["last_import", "last_import_row"])
 
         changes = ApplicationChange._meta
         change_fields = [changes.get_field(name) for name in
@@ -222,129 +234,91 @@ class RowWriter:
 
     def _params(self, rows):
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        for values in rows:
+        run_id = self.run_id
+        for values, number in rows:
             params = list(values)
             for index, adapt in self.adapt:
                 params[index] = adapt(params[index])
-            params.append(now)
-            params.append(now)
+            params += (now, now, run_id, run_id, number)
             yield params
 
     def _execute(self, sql, rows):
         with connection.cursor() as cursor:
-            for start in range(0, len(rows), BATCH_ROWS):
-                cursor.executemany(sql, list(self._params(rows[start:start + BATCH_ROWS])))
+            cursor.executemany(sql, list(self._params(rows)))
 
     def insert(self, rows) -> None:
+        """New applications: [(values, row number)]."""
         self._execute(self.insert_sql, rows)
 
     def update(self, rows) -> None:
-        self._execute(self.upsert_sql, rows)
+        """Changed applications: [(values, row number)]."""
+        self._execute(self.update_sql, rows)
+
+    def mark(self, rows) -> None:
+        """Unchanged applications, which only get the provenance: [(values, row number)]."""
+        self._execute(self.mark_sql, rows)
 
     def insert_changes(self, changes) -> None:
         rows = [(c.application_id, c.run_id, c.field, c.old_value, c.new_value) for c in changes]
         with connection.cursor() as cursor:
-            for start in range(0, len(rows), BATCH_ROWS):
+            for start in range(0, len(rows), BATCH_ROWS):  # up to a change per field per row
                 cursor.executemany(self.change_sql, rows[start:start + BATCH_ROWS])
 
 
-# What Upsert keeps per KfW number of a file, packed in one int to keep memory small: the
-# number of its first row (an .xlsx has at most 2**20 rows) and a 40-bit hash of its content;
-# -(first row number) once a second row with other content made it a conflict.
-ROW_BITS = 24
-ROW_MASK = (1 << ROW_BITS) - 1
-DIGEST_MASK = (1 << 40) - 1
+# What Upsert reads of an application it is about to write, in this order (then its
+# columns.FIELDS): the provenance says whether an earlier row of the same file wrote it.
+STORED = ("pk", "created_by_import_id", "last_import_id", "last_import_row")
+DATA = len(STORED)
 
 
 class Upsert:
-    """Normalised rows in, written in batches. Keeps per KfW number of the file only its
-    first row number and a hash of its content (duplicates and conflicts), as ints: the
-    10-digit number as an int, both others packed into one."""
+    """Normalised rows in, written in batches of at most BATCH_ROWS. Memory stays flat
+    however long the file: nothing is kept per row once its batch is written. Whether a
+    KfW number appeared in an earlier row of the file is read back from the database
+    (each row is written with the run and its row number), as is which applications the
+    run created (for the invitations, after the commit)."""
 
-    def __init__(self, run: ImportRun, plan):
+    def __init__(self, run: ImportRun, plan, warnings=()):
         self.run = run
         self.plan = plan
-        self.seen = {}  # int(kfw_number) → row number and content hash, packed (ROW_BITS)
         self.pending = {}  # kfw_number → (values, row number), not written yet
-        self.created_approved = set()  # int(kfw_number) of new approved applications: invited
-        self.created_withdrawn = set()
-        self.conflicted = []  # (kfw_number, what had been done with its first row)
-        self.warnings = []
-        self.writer = RowWriter()
-
-    def invited_numbers(self) -> list[str]:
-        """The KfW numbers of the approved applications this file created."""
-        return [f"{code:010d}" for code in self.created_approved]
+        self.warnings = list(warnings)[:MAX_WARNINGS_KEPT]
+        self.warning_count = len(warnings)
+        # Applications created by a row that a later row turned into a conflict: kept
+        # (marked) while the file is read, so that further rows see the conflict.
+        self.conflicts_created = 0
+        self.writer = RowWriter(run.pk)
 
     # --- rows in -----------------------------------------------------------------
 
     def add(self, number: int, cells) -> None:
-        run = self.run
-        run.rows_read += 1
+        self.run.rows_read += 1
         values, errors = columns.normalise_row(cells, self.plan)
         if errors:
             self.reject(number, errors)
             return
         key = values[columns.KEY_INDEX]
-        code = int(key)
-        digest = hash(tuple(values)) & DIGEST_MASK
-        first = self.seen.get(code)
-        if first is None:
-            self.seen[code] = digest << ROW_BITS | number
-            self.pending[key] = (values, number)
-            if len(self.pending) >= BATCH_ROWS:
-                self.flush()
-        elif first < 0:  # already a conflict
-            self.reject(number, [(KEY_HEADER, self._conflict_reason(-first, number))])
-        elif first >> ROW_BITS == digest:
-            self.warnings.append(_(
-                "Row %(row)s repeats row %(first)s exactly; it was counted once."
-            ) % {"row": number, "first": first & ROW_MASK})
-        else:
-            first_number = first & ROW_MASK
-            reason = self._conflict_reason(first_number, number)
-            self.conflicted.append((key, self._undo_count(key)))
-            self.seen[code] = -first_number
-            self.reject(first_number, [(KEY_HEADER, reason)])
-            self.reject(number, [(KEY_HEADER, reason)])
-
-    @staticmethod
-    def _conflict_reason(first: int, number: int) -> str:
-        return _(
-            "Rows %(first)s and %(row)s have the same KfW application number but different "
-            "content. Both rows were rejected; please correct the export."
-        ) % {"first": first, "row": number}
+        if key in self.pending:  # an earlier row of this batch: decided against the database
+            self.flush()
+        self.pending[key] = (values, number)
+        if len(self.pending) >= BATCH_ROWS:
+            self.flush()
 
     def reject(self, number: int, errors) -> None:
         self.run.rejected += 1
         kept = self.run.rejected_rows
         for header, reason in errors:
+            entry = {"row": number, "column": header, "reason": reason}
             if len(kept) < MAX_REJECTED_KEPT:
-                kept.append({"row": number, "column": header, "reason": reason})
+                bisect.insort(kept, entry, key=_row_of)
+            elif number < kept[-1]["row"]:
+                bisect.insort(kept, entry, key=_row_of)
+                kept.pop()
 
-    def _undo_count(self, key) -> str:
-        """Take the first row of a conflict back out of the counts; say what it did."""
-        run = self.run
-        if self.pending.pop(key, None) is not None:
-            return "pending"
-        code = int(key)
-        if code in self.created_approved or code in self.created_withdrawn:
-            run.created -= 1
-            self.created_approved.discard(code)
-            self.created_withdrawn.discard(code)
-            return "created"
-        status_change = ApplicationChange.objects.filter(
-            run=run, application__kfw_number=key
-        ).values_list("field", "new_value")
-        changes = dict(status_change)
-        if not changes:
-            run.unchanged -= 1
-            return "unchanged"
-        if changes.get("kfw_status") == WITHDRAWN:
-            run.withdrawn -= 1
-        else:
-            run.updated -= 1
-        return "updated"
+    def warn(self, message: str) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < MAX_WARNINGS_KEPT:
+            self.warnings.append(message)
 
     # --- writing -----------------------------------------------------------------
 
@@ -352,40 +326,40 @@ class Upsert:
         if not self.pending:
             return
         run = self.run
-        existing = {
-            row[1]: row
+        stored = {
+            row[DATA + columns.KEY_INDEX]: row
             for row in FundingApplication.objects.filter(kfw_number__in=list(self.pending))
-            .values_list("pk", *columns.FIELDS)
+            .values_list(*STORED, *columns.FIELDS)
             .order_by()
         }
-        new, changed, changes = [], [], []
+        new, changed, unchanged, changes, conflicts = [], [], [], [], []
         preview = run.preview
-        for key, (values, _number) in self.pending.items():
-            old = existing.get(key)
+        for key, (values, number) in self.pending.items():
+            old = stored.get(key)
             if old is None:
-                new.append(values)
-                if values[columns.STATUS_INDEX] == WITHDRAWN:
-                    self.created_withdrawn.add(int(key))
-                else:
-                    self.created_approved.add(int(key))
+                new.append((values, number))
                 run.created += 1
                 if len(preview["created"]) < PREVIEW_LIMIT:
                     preview["created"].append(FundingApplication(**dict(zip(columns.FIELDS, values))))
                 continue
-            pk = old[0]
-            if tuple(values) == old[1:]:
+            pk, created_by, last_import, first = old[:DATA]
+            if last_import == run.pk:  # an earlier row of this file wrote it
+                self._repeated(key, values, number, old, conflicts)
+                continue
+            if tuple(values) == old[DATA:]:
                 run.unchanged += 1
+                unchanged.append((values, number))
                 continue
             row_changes = [
                 ApplicationChange(application_id=pk, run=run, field=columns.FIELDS[index],
                                   old_value=_as_text(before), new_value=_as_text(after))
-                for index, (before, after) in enumerate(zip(old[1:], values))
+                for index, (before, after) in enumerate(zip(old[DATA:], values))
                 if before != after
             ]
             changes.extend(row_changes)
-            changed.append(values)
+            changed.append((values, number))
             newly_withdrawn = (values[columns.STATUS_INDEX] == WITHDRAWN
-                               and old[1 + columns.STATUS_INDEX] != WITHDRAWN)
+                               and old[DATA + columns.STATUS_INDEX] != WITHDRAWN)
             if newly_withdrawn:
                 run.withdrawn += 1
             else:
@@ -399,35 +373,79 @@ class Upsert:
             self.writer.insert(new)
         if changed:
             self.writer.update(changed)
+        if unchanged:
+            self.writer.mark(unchanged)
         if changes:
             self.writer.insert_changes(changes)
+        if conflicts:
+            self._undo(conflicts)
+
+    def _repeated(self, key, values, number, old, conflicts) -> None:
+        """A row whose KfW number an earlier row of the file had: counted once when it
+        repeats that row exactly, else both rows (and any further one) are rejected."""
+        first = old[3]
+        if first is None:  # already a conflict
+            self.reject(number, [(KEY_HEADER, _(
+                "Row %(row)s has the KfW application number %(number)s of rows already "
+                "rejected as a conflict (same number, different content); it was rejected "
+                "too. Please correct the export."
+            ) % {"row": number, "number": key})])
+        elif tuple(values) == old[DATA:]:
+            self.warn(_("Row %(row)s repeats row %(first)s exactly; it was counted once.")
+                      % {"row": number, "first": first})
+        else:
+            reason = _(
+                "Rows %(first)s and %(row)s have the same KfW application number %(number)s "
+                "but different content. Both rows were rejected; please correct the export."
+            ) % {"first": first, "row": number, "number": key}
+            self.reject(first, [(KEY_HEADER, reason)])
+            self.reject(number, [(KEY_HEADER, reason)])
+            conflicts.append(old)
+
+    def _undo(self, conflicts) -> None:
+        """The first rows of new conflicts were written by an earlier batch: take them back
+        out of the counts and the preview, give updated applications their old values
+        back, and mark the applications as conflicts (no row) for the rest of the file.
+        Created ones are deleted when the file is done."""
+        run = self.run
+        earlier = {old[0] for old in conflicts if old[1] != run.pk}
+        created = len(conflicts) - len(earlier)
+        run.created -= created
+        self.conflicts_created += created
+        recorded = ApplicationChange.objects.filter(run=run, application_id__in=earlier)
+        restored, withdrawn = {}, set()
+        for change in recorded.select_related("application"):
+            application = restored.setdefault(change.application_id, change.application)
+            field = FundingApplication._meta.get_field(change.field)
+            setattr(application, change.field, field.to_python(change.old_value))
+            if change.field == "kfw_status" and change.new_value == WITHDRAWN:
+                withdrawn.add(change.application_id)
+        for application in restored.values():
+            application.save(update_fields=DATA_FIELDS)
+        run.withdrawn -= len(withdrawn)
+        run.updated -= len(restored) - len(withdrawn)
+        run.unchanged -= len(earlier) - len(restored)
+        recorded.delete()
+        FundingApplication.objects.filter(pk__in=[old[0] for old in conflicts]).update(
+            last_import_row=None)
+        gone = {old[DATA + columns.KEY_INDEX] for old in conflicts}
+        preview = run.preview
+        preview["created"] = [a for a in preview["created"] if a.kfw_number not in gone]
+        for name in ("updated", "withdrawn"):
+            preview[name] = [(a, c) for a, c in preview[name] if a.kfw_number not in gone]
 
     def finish(self) -> None:
         self.flush()
-        self._undo_conflicts()
-        if self.conflicted:
-            gone = {key for key, _what in self.conflicted}
-            preview = self.run.preview
-            preview["created"] = [a for a in preview["created"] if a.kfw_number not in gone]
-            for name in ("updated", "withdrawn"):
-                preview[name] = [(a, c) for a, c in preview[name] if a.kfw_number not in gone]
+        if self.conflicts_created:
+            conflicted = FundingApplication.objects.filter(
+                created_by_import=self.run, last_import_row__isnull=True)
+            while pks := list(conflicted.values_list("pk", flat=True)[:BATCH_ROWS]):
+                FundingApplication.objects.filter(pk__in=pks).delete()
+        self.run.warnings = self.warnings
+        if self.warning_count > len(self.warnings):
+            self.run.warnings.append(_("… and %(count)s more warnings.") % {
+                "count": self.warning_count - len(self.warnings)})
 
-    def _undo_conflicts(self) -> None:
-        """Rows written before a later row of the same number turned out to conflict:
-        created ones are removed, updated ones get their old values back."""
-        created = [key for key, what in self.conflicted if what == "created"]
-        updated = [key for key, what in self.conflicted if what == "updated"]
-        if created:
-            FundingApplication.objects.filter(kfw_number__in=created).delete()
-        if updated:
-            recorded = ApplicationChange.objects.filter(
-                run=self.run, application__kfw_number__in=updated
-            ).select_related("application")
-            applications = {}
-            for change in recorded:
-                application = applications.setdefault(change.application_id, change.application)
-                model_field = FundingApplication._meta.get_field(change.field)
-                setattr(application, change.field, model_field.to_python(change.old_value))
-            for application in applications.values():
-                application.save()
-            recorded.delete()
+
+def _row_of(entry) -> int:
+    return entry["row"]

@@ -57,18 +57,20 @@ def invitation_message(application, signup_url: str, connection=None) -> EmailMe
     )
 
 
-def send_invitations(kfw_numbers) -> int:
-    """Called after the import committed, with the numbers it created. A failed send is
-    logged; the import stands."""
-    kfw_numbers = sorted(kfw_numbers)
+def send_invitations(run_id: int) -> int:
+    """Called after the import committed: invites the contact of every approved application
+    that import created, read from the database in chunks. A failed send is logged; the
+    import stands."""
+    created = FundingApplication.objects.filter(
+        created_by_import_id=run_id, kfw_status=KfwStatus.APPROVED
+    ).order_by("pk")
     signup_url = settings.PORTAL_BASE_URL + reverse("account_signup")
     sent = 0
+    last = 0
     connection = get_connection()
     try:
-        for start in range(0, len(kfw_numbers), CHUNK):
-            applications = FundingApplication.objects.filter(
-                kfw_number__in=kfw_numbers[start:start + CHUNK], kfw_status=KfwStatus.APPROVED
-            ).order_by("kfw_number")
+        while applications := list(created.filter(pk__gt=last)[:CHUNK]):
+            last = applications[-1].pk
             messages = [invitation_message(a, signup_url, connection) for a in applications]
             try:
                 sent += connection.send_messages(messages) or 0

@@ -97,11 +97,13 @@ def test_confirm_with_a_forged_hash_is_refused(caseworker_client):
 
 
 def test_file_rejected_as_a_whole_shows_why_and_offers_no_confirm(caseworker_client):
-    response = caseworker_client.post(reverse(UPLOAD), {"workbook": xlsx([valid_row(1)], "a.xlsx")})
+    # The same bytes twice: a workbook written a second later differs (its timestamps).
+    content = workbook_bytes([valid_row(1)]).getvalue()
+    response = caseworker_client.post(reverse(UPLOAD), {"workbook": _named(content, "a.xlsx")})
     caseworker_client.post(reverse(UPLOAD), {"sha256": response.context["preview"].sha256,
                                              "file_name": "a.xlsx", "confirm": "1"})
     bad = caseworker_client.post(reverse(UPLOAD), {"workbook": _named(b"kein Excel", "b.xlsx")})
-    again = caseworker_client.post(reverse(UPLOAD), {"workbook": xlsx([valid_row(1)], "c.xlsx")})
+    again = caseworker_client.post(reverse(UPLOAD), {"workbook": _named(content, "c.xlsx")})
 
     assert "xlsx" in bad.content.decode() and 'name="confirm"' not in bad.content.decode()
     assert "bereits" in again.content.decode() and 'name="confirm"' not in again.content.decode()
@@ -149,6 +151,28 @@ def test_application_page_shows_its_history_from_imports_escaped(caseworker_clie
     assert "Änderungen durch KfW-Importe" in html
     assert "dann.xlsx" in html and valid_row(1)["Ort"] in html
     assert "&lt;script&gt;" in html and SCRIPT not in html
+
+
+def test_application_page_shows_which_imports_created_and_last_held_it_read_only(
+        caseworker_client):
+    from kfw_import.importer import import_workbook
+
+    first = import_workbook(xlsx([valid_row(1)]), file_name="erst.xlsx", source="command")
+    last = import_workbook(xlsx([valid_row(2), valid_row(1, Ort="Neu")]), file_name="dann.xlsx",
+                           source="command")
+    application = FundingApplication.objects.get(kfw_number=valid_row(1)["Antragsnummer"])
+
+    response = caseworker_client.get(
+        reverse("admin:applications_fundingapplication_change", args=[application.pk]))
+
+    html = response.content.decode()
+    assert "Angelegt durch Import" in html and "Letzter Import" in html
+    assert "Zeile im letzten Import" in html
+    for run in (first, last):
+        assert reverse("admin:kfw_import_importrun_change", args=[run.pk]) in html
+    assert '<div class="readonly">3</div>' in html  # its row in dann.xlsx
+    for field in ("created_by_import", "last_import", "last_import_row"):
+        assert f'name="{field}"' not in html
 
 
 def test_applicant_cannot_upload(client):

@@ -335,3 +335,152 @@ def test_queries_do_not_grow_with_the_rows(workbook, django_assert_max_num_queri
 
     assert few == many and updates_few == updates_many
     assert many <= 15 and updates_many <= 15
+
+
+# --- duplicates found through the database, provenance, invitations by run ------------------
+
+
+def test_duplicate_number_in_a_later_batch_rejects_both_rows_naming_them(workbook, monkeypatch):
+    """The earlier row was written by an earlier batch: the later one finds it through the
+    provenance the first wrote (this run, its row), not through a list kept in memory."""
+    monkeypatch.setattr(importer, "BATCH_ROWS", 2)
+    rows = [valid_row(1), valid_row(2), valid_row(3), valid_row(4), valid_row(2, Ort="Anderswo")]
+
+    run = run_import(workbook(rows))
+
+    assert (run.rows_read, run.created, run.rejected) == (5, 3, 2)
+    assert [(e["row"], e["column"]) for e in run.rejected_rows] == [
+        (3, "Antragsnummer"), (6, "Antragsnummer")]
+    reason = run.rejected_rows[0]["reason"]
+    assert "3" in reason and "6" in reason and "4400000002" in reason
+    assert run.rejected_rows[1]["reason"] == reason
+    assert not FundingApplication.objects.filter(kfw_number="4400000002").exists()
+    assert ImportRun.objects.get(pk=run.pk).created == 3
+
+
+def test_every_further_row_of_a_conflicting_number_is_rejected_too(workbook, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH_ROWS", 2)
+    rows = [valid_row(1), valid_row(1, Ort="Anders"), valid_row(1), valid_row(2)]
+
+    run = run_import(workbook(rows))
+
+    assert (run.created, run.rejected) == (1, 3)
+    assert [e["row"] for e in run.rejected_rows] == [2, 3, 4]
+    assert "4400000001" in run.rejected_rows[2]["reason"]
+    assert list(FundingApplication.objects.values_list("kfw_number", flat=True)) == ["4400000002"]
+
+
+def test_exact_repeat_in_a_later_batch_counts_once_with_a_warning(workbook, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH_ROWS", 2)
+    run_import(workbook([valid_row(3)]))
+
+    run = run_import(workbook([valid_row(1), valid_row(3), valid_row(2), valid_row(1),
+                               valid_row(3)]))
+
+    assert (run.rows_read, run.created, run.unchanged, run.rejected) == (5, 2, 1, 0)
+    assert run.warnings == [
+        "Zeile 5 wiederholt Zeile 2 genau; sie wurde einmal gezählt.",
+        "Zeile 6 wiederholt Zeile 3 genau; sie wurde einmal gezählt.",
+    ]
+
+
+def test_conflict_with_an_updated_application_restores_it_in_a_dry_run_too(workbook, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH_ROWS", 2)
+    run_import(workbook([valid_row(1), valid_row(2)]))
+    before = snapshot()
+    rows = [valid_row(1, Ort="Neu"), valid_row(3), valid_row(2, Status="storniert"),
+            valid_row(4), valid_row(1, Ort="Anders"), valid_row(2, Ort="Nochmal")]
+
+    preview = run_import(workbook(rows), dry_run=True)
+    run = run_import(workbook(rows))
+
+    for result in (preview, run):
+        assert (result.created, result.updated, result.withdrawn, result.unchanged,
+                result.rejected) == (2, 0, 0, 0, 4)
+        assert sorted(a.kfw_number for a in result.preview["created"]) == ["4400000003",
+                                                                            "4400000004"]
+        assert result.preview["updated"] == [] and result.preview["withdrawn"] == []
+    assert [e["row"] for e in run.rejected_rows] == [2, 4, 6, 7]
+    assert not ApplicationChange.objects.filter(run=run).exists()
+    assert [row for row in snapshot() if row[0] in ("4400000001", "4400000002")] == before
+
+
+def test_provenance_names_the_creating_run_and_the_last_run_and_row(workbook):
+    first = run_import(workbook([valid_row(1), valid_row(2), valid_row(3)]))
+    second = run_import(workbook([valid_row(3), valid_row(2, Ort="Neu"), valid_row(4),
+                                  valid_row(1, PLZ="x")]))
+
+    provenance = dict((number, rest) for number, *rest in FundingApplication.objects.values_list(
+        "kfw_number", "created_by_import", "last_import", "last_import_row"))
+    assert provenance == {
+        "4400000001": [first.pk, first.pk, 2],  # its row of the second file was rejected
+        "4400000002": [first.pk, second.pk, 3],  # updated
+        "4400000003": [first.pk, second.pk, 2],  # unchanged, but in the file
+        "4400000004": [second.pk, second.pk, 4],  # created
+    }
+
+
+def test_dry_run_leaves_no_provenance(workbook):
+    first = run_import(workbook([valid_row(1)]))
+
+    preview = run_import(workbook([valid_row(1, Ort="Neu"), valid_row(2)]), dry_run=True)
+
+    assert (preview.created, preview.updated) == (1, 1)
+    assert list(FundingApplication.objects.values_list(
+        "kfw_number", "created_by_import", "last_import", "last_import_row")) == [
+        ("4400000001", first.pk, first.pk, 2)]
+
+
+def test_invitations_are_read_by_run_in_chunks_once_per_new_approved_application(
+        workbook, monkeypatch, django_capture_on_commit_callbacks):
+    from kfw_import import invitations
+
+    monkeypatch.setattr(importer, "BATCH_ROWS", 2)
+    monkeypatch.setattr(invitations, "CHUNK", 2)
+    run_import(workbook([valid_row(1)]))
+    mail.outbox.clear()
+    rows = [valid_row(1, Ort="Neu"), valid_row(2), valid_row(3, Status="storniert"),
+            valid_row(4), valid_row(5), valid_row(4), valid_row(6),
+            valid_row(6, Ort="Anders"), valid_row(7)]
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        run = run_import(workbook(rows))
+
+    assert len(callbacks) == 1
+    assert run.created == 5  # 2, 3 (withdrawn), 4, 5, 7; not the conflicting 6
+    invited = sorted(m.to[0] for m in mail.outbox)
+    assert invited == sorted(valid_row(i)["E-Mail"].strip().lower() for i in (2, 4, 5, 7))
+    assert len(invited) == len(set(invited))
+
+
+def test_invitations_are_sent_only_once_the_import_committed(
+        workbook, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        run_import(workbook([valid_row(1), valid_row(2)]))
+    assert len(callbacks) == 1 and mail.outbox == []
+
+    callbacks[0]()
+
+    assert len(mail.outbox) == 2
+
+
+def test_warnings_are_capped_and_say_how_many_more(workbook, monkeypatch):
+    monkeypatch.setattr(importer, "MAX_WARNINGS_KEPT", 2)
+
+    run = run_import(workbook([valid_row(1)] * 5))
+
+    assert (run.created, run.rejected) == (1, 0)
+    assert len(run.warnings) == 3
+    assert "2" in run.warnings[-1] and "Zeile 2" not in run.warnings[-1]
+
+
+def test_rejected_rows_kept_are_the_first_ones_in_row_order(workbook, monkeypatch):
+    monkeypatch.setattr(importer, "MAX_REJECTED_KEPT", 3)
+    monkeypatch.setattr(importer, "BATCH_ROWS", 2)
+    rows = [valid_row(1), valid_row(2, PLZ="x"), valid_row(3, PLZ="x"), valid_row(4, PLZ="x"),
+            valid_row(1, Ort="Anders")]
+
+    run = run_import(workbook(rows))
+
+    assert run.rejected == 5
+    assert [e["row"] for e in run.rejected_rows] == [2, 3, 4]
