@@ -1,6 +1,6 @@
 """A wave of applicants under load, against gunicorn and MariaDB, with its own baseline.
 
-    python bench/wave.py [--users 200] [--ramp 60] [--workers 4]
+    python bench/wave.py [--users 200] [--ramp 60] [--workers 4] [--threads 4]
 
 Creates N claimable applications in a fresh MariaDB database, starts the portal under
 gunicorn with production settings (over plain HTTP on loopback), times a single user
@@ -10,7 +10,8 @@ commissioning report, ramping up within --ramp seconds. Like people, wave users 
 page for a moment (--think, 1-3 s) before the next request; the response times measured
 never include that pause. Prints requests/s, p50 and p95 per page, errors, and checks afterwards that
 every applicant got exactly their application. Targets: no errors, nothing lost or
-doubled, p95 under the wave <= 3x the single-user p95.
+doubled, p95 under the wave <= 3x the single-user p95. It also prints the processor time
+gunicorn, the database and locust used during the wave, so a saturated machine shows.
 """
 
 import argparse
@@ -80,10 +81,14 @@ def prepare(env, database: str, users: int) -> list[dict]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def start_gunicorn(env, port: int, workers: int):
+def start_gunicorn(env, port: int, workers: int, threads: int):
     process = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "now_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
+         "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+         # Idle connections stay open longer than a wave user reads a page (--think, at
+         # most 3 s): with gunicorn's default of 2 s the server closes a connection just
+         # as the client sends its next request on it, and the request is lost on the wire.
+         "--keep-alive", "10",
          "--log-level", "warning"],
         cwd=ROOT, env=env,
     )
@@ -96,6 +101,34 @@ def start_gunicorn(env, port: int, workers: int):
             time.sleep(0.3)
     process.kill()
     raise SystemExit("gunicorn did not start")
+
+
+def cpu_seconds(pids) -> float:
+    """Processor time (user + system) the given processes have used so far, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def server_pids(server) -> tuple[list[int], list[int]]:
+    """gunicorn's master and workers, and the database server."""
+    pids = [server.pid]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == server.pid:
+            pids.append(int(stat.parent.name))
+    gunicorn = list(pids)
+    database = subprocess.run(["pidof", "mariadbd", "mysqld"], capture_output=True, text=True).stdout.split()
+    return gunicorn, [int(pid) for pid in database]
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -164,6 +197,7 @@ def main():
     parser.add_argument("--ramp", type=int, default=60, help="seconds to reach all users")
     parser.add_argument("--single", type=int, default=10, help="journeys of the lone user")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--think", default="1-3",
                         help="seconds each wave user reads a page before the next request, "
                              "a range (default 1-3; 0 for a wave that never pauses)")
@@ -178,19 +212,27 @@ def main():
     accounts = prepare(env, args.database, args.users + args.single)
     single_accounts, wave_accounts = accounts[: args.single], accounts[args.single:]
     port = free_port()
-    server = start_gunicorn(env, port, args.workers)
+    server = start_gunicorn(env, port, args.workers, args.threads)
     base_url = f"http://127.0.0.1:{port}"
     try:
         warm_up(base_url, args.workers)
         alone = single_user_pass(base_url, single_accounts, mail_dir)
+        gunicorn, database = server_pids(server)
+        before = cpu_seconds(gunicorn), cpu_seconds(database), os.times()
         wave = run_wave(base_url, wave_accounts, mail_dir, args.ramp, args.think, workdir)
+        after = cpu_seconds(gunicorn), cpu_seconds(database), os.times()
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     outcome = verify(env, accounts)
 
     print(f"\nWave: {len(wave_accounts)} applicants, ramp {args.ramp}s, reading {args.think}s per page, gunicorn "
-          f"{args.workers}x4 threads, MariaDB; ran {wave['duration']:.0f}s")
+          f"{args.workers}x{args.threads} threads, MariaDB; ran {wave['duration']:.0f}s")
+    locust_cpu = (after[2].children_user + after[2].children_system
+                  - before[2].children_user - before[2].children_system)
+    print(f"processor time during the wave ({os.cpu_count()} cores, {wave['duration']:.0f}s wall): "
+          f"gunicorn {after[0] - before[0]:.0f}s, database {after[1] - before[1]:.0f}s, "
+          f"locust (the users) {locust_cpu:.0f}s")
     print(f"{'page':<16}{'alone p50':>10}{'alone p95':>10}{'wave p50':>10}{'wave p95':>10}"
           f"{'ratio p95':>10}{'req/s':>8}{'errors':>8}")
     worst_ratio, errors_total = 0.0, 0
