@@ -31,6 +31,8 @@ ARCHIVE_FOLDER = "kfw-imports"
 # changes per batch. A KfW number repeated within a batch ends it early, so that the
 # repeat is decided against the database like any other.
 BATCH_ROWS = 2000
+# Unchanged rows marked per UPDATE: 3 parameters each, within every backend's limit.
+MARK_ROWS = 250
 # A file of nothing but errors still fits an ImportRun; the counts stay exact. The rejected
 # rows kept are those of the lowest row numbers, in row order.
 MAX_REJECTED_KEPT = 10_000
@@ -258,13 +260,19 @@ class RowWriter:
 
     def mark(self, rows) -> None:
         """Unchanged applications, which only get the provenance: [(pk, row number)]. One
-        narrow UPDATE per batch: an upsert would send and parse every column of every row
-        again (most rows of a re-import are unchanged). Both numbers are ints from the
-        database and the reader, written into the statement as such."""
-        cases = " ".join(f"WHEN {int(pk)} THEN {int(number)}" for pk, number in rows)
-        pks = ", ".join(str(int(pk)) for pk, _number in rows)
+        narrow UPDATE per MARK_ROWS: an upsert would send and parse every column of every
+        row again (most rows of a re-import are unchanged). Full chunks share one statement
+        text, so the driver's prepared statement is reused."""
         with connection.cursor() as cursor:
-            cursor.execute(self.mark_sql.format(cases=cases, pks=pks), [self.run_id])
+            for start in range(0, len(rows), MARK_ROWS):
+                chunk = rows[start:start + MARK_ROWS]
+                sql = self.mark_sql.format(cases=" ".join(["WHEN %s THEN %s"] * len(chunk)),
+                                           pks=", ".join(["%s"] * len(chunk)))
+                params = [self.run_id]
+                for pk, number in chunk:
+                    params += (pk, number)
+                params += [pk for pk, _number in chunk]
+                cursor.execute(sql, params)
 
     def insert_changes(self, changes) -> None:
         rows = [(c.application_id, c.run_id, c.field, c.old_value, c.new_value) for c in changes]
