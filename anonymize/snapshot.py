@@ -304,8 +304,9 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
                   policy: dict | None = None, address_needles=None,
                   using: str = DEFAULT_DB_ALIAS) -> Summary:
     """Write an anonymised dump of database `using` to `destination` (a path or
-    s3://bucket/key). Raises PolicyIncomplete (nothing written), LeakFound (output
-    deleted) or SnapshotError."""
+    s3://bucket/key). Raises PolicyIncomplete (nothing written), LeakFound or ScanFailed
+    (output deleted: a leak was found, or the leak check stopped without a verdict) or
+    SnapshotError."""
     policy = POLICY if policy is None else policy
     address_needles = ADDRESS_NEEDLES if address_needles is None else address_needles
     faker = Faker(key or secrets.token_bytes(32))  # never written anywhere
