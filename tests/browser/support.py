@@ -104,15 +104,17 @@ def sign_in_caseworker(page, base_url: str, caseworker, password: str, wrong_cod
     sign_in(page, base_url, caseworker.email, password, start=reverse("admin:index"))
     page.wait_for_url(re.compile(r"/konto/2fa/authenticate/"))
     check_page(page, "caseworker-2fa")
-    code = totp_code(caseworker)
-    wrong = f"{(int(code) + 1) % 1_000_000:06d}" if wrong_code_first else None
-    enter_code(page, "caseworker-2fa", code, wrong)
+    wrong = f"{(int(totp_code(caseworker)) + 1) % 1_000_000:06d}" if wrong_code_first else None
+    # The code is read when it is typed: the wrong attempt's checks take seconds, and a
+    # code read before them may have expired by then.
+    enter_code(page, "caseworker-2fa", lambda: totp_code(caseworker), wrong)
     page.wait_for_url(re.compile(re.escape(reverse("admin:index")) + "$"))
 
 
-def enter_code(page, name: str, code: str, wrong: str | None = None):
-    """A code form (the e-mail confirmation, the authenticator app). A wrong code first,
-    when given, shows the error state, which axe-core checks too."""
+def enter_code(page, name: str, code, wrong: str | None = None):
+    """A code form (the e-mail confirmation, the authenticator app): `code` is the code or
+    a function that reads it when it is typed. A wrong code first, when given, shows the
+    error state, which axe-core checks too."""
     from playwright.sync_api import expect
 
     field = page.locator("input[name=code]")
@@ -122,7 +124,7 @@ def enter_code(page, name: str, code: str, wrong: str | None = None):
         submit.click()
         expect(page).to_have_title(re.compile(r"^(Fehler|Error):"))
         check_page(page, f"{name}-errors")
-    field.fill(code)
+    field.fill(code() if callable(code) else code)
     submit.click()
 
 
@@ -141,7 +143,9 @@ def sign_out(page, ui=None):
 
 
 def totp_code(user) -> str:
-    """The code an authenticator app would show now for the user's TOTP secret."""
+    """The code an authenticator app would show now for the user's TOTP secret; in the
+    last seconds of a period it waits for the next one, so the code is still valid when
+    the server checks it (the portal accepts only the current period's code)."""
     import time
 
     from allauth.mfa import app_settings
@@ -151,6 +155,9 @@ def totp_code(user) -> str:
 
     authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
     secret = decrypt(authenticator.data["secret"])
+    left = app_settings.TOTP_PERIOD - time.time() % app_settings.TOTP_PERIOD
+    if left < 5:
+        time.sleep(left + 0.1)
     return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
 
 
