@@ -160,18 +160,26 @@ class Fake(Action):
 
     MEMO_ENTRIES = 4096
 
-    def literal_function(self, faker):
+    def literal_function(self, faker, written=None):
+        """value → literal of its fake. `written(fake)`, if given, is told each fake of a
+        kind that could equal another row's original the first time this function
+        writes it (the leak check then knows such a coincidence is no leak)."""
         fake = faker.fake(self.kind)
         # value → finished literal: the row code looks here first (`memo.get`, no call).
         memo = {}
         limit = self.MEMO_ENTRIES
+        if self.kind not in COLLIDING_KINDS:
+            written = None
 
         def convert(value):
             if value is None:
                 return "NULL"
             if value == "":
                 return "''"
-            text = string_literal(fake(value if value.__class__ is str else str(value)))
+            made = fake(value if value.__class__ is str else str(value))
+            if written is not None:
+                written(made)
+            text = string_literal(made)
             if len(memo) >= limit:
                 memo.clear()
             memo[value] = text

@@ -68,6 +68,21 @@ def _case_variants(word: bytes) -> set[bytes]:
     return {word, upper}
 
 
+def _anchor(found: list[bytes], vocabulary) -> bytes | None:
+    """The word a needle is filed under: its longest word that is no fake's word; None
+    for a needle that is one such word (it cannot be told from a fake)."""
+    if not found:
+        return None
+    if len(found) == 1:
+        anchor = found[0]
+        return None if anchor in vocabulary or len(anchor) < 3 else anchor
+    anchor = max(found, key=len)  # the longest word, if it is telling
+    if len(anchor) < 3 or anchor in vocabulary:
+        telling = [w for w in found if len(w) >= 3 and w not in vocabulary]
+        anchor = max(telling or found, key=len)
+    return anchor
+
+
 class LeakFound(RuntimeError):
     def __init__(self, hits):
         # {table the value was found in: ["table.column" it was read from]}
@@ -117,16 +132,9 @@ class Needles:
             if len(needle) < MIN_NEEDLE:
                 continue
             encoded = needle.encode()
-            found = encoded.translate(word_bytes).split()
-            if len(found) == 1:
-                anchor = found[0]
-                if anchor in vocabulary or len(anchor) < 3:
-                    continue  # one word a fake could be made of
-            else:
-                anchor = max(found, key=len)  # the longest word, if it is telling
-                if len(anchor) < 3 or anchor in vocabulary:
-                    telling = [w for w in found if len(w) >= 3 and w not in vocabulary]
-                    anchor = max(telling or found, key=len)
+            anchor = _anchor(encoded.translate(word_bytes).split(), vocabulary)
+            if anchor is None:
+                continue  # one word a fake could be made of
             entry = by_word.get(anchor)
             if entry is None:
                 # Most anchors carry one needle: an int or a pair; a dict only for more.
@@ -150,6 +158,19 @@ class Needles:
                 longest = len(encoded)
         self.count += added
         self.longest = longest
+
+    def contains(self, needle: str) -> bool:
+        """Whether `needle` (normalised) is one of the needles, filed as add_many files it."""
+        encoded = needle.encode()
+        anchor = _anchor(encoded.translate(_WORD_BYTES).split(), self._vocabulary)
+        entry = None if anchor is None else self.by_word.get(anchor)
+        if entry is None:
+            return False
+        if entry.__class__ is int:
+            return encoded == anchor
+        if entry.__class__ is tuple:
+            return entry[0] == needle
+        return needle in entry
 
     def _set(self, anchor: bytes, entry):
         self.by_word[anchor] = entry
@@ -190,6 +211,8 @@ class Scanner:
         self.table = "(header)"
         # {table: {source: {needle}}}: the needles only to forgive fakes (see finish).
         self.hits: dict[str, dict[str, set[str]]] = {}
+        # {table: {needle}}: needles that are fakes the dump writes there (add_written_fakes).
+        self.fakes: dict[str, set[str]] = {}
 
     def feed(self, data: bytes):
         if not self.words:
@@ -228,6 +251,17 @@ class Scanner:
                     self.hits.setdefault(self.table, {}).setdefault(source, set()).add(needle)
         self._tail = chunk[-self.needles.longest:] if self.needles.longest else b""
 
+    def add_written_fakes(self, fakes):
+        """Fakes just written in the current table that could equal another row's
+        original (numbers and identifiers Python faked): those that are needles are
+        remembered, so that finding them there is no leak (see finish) without computing
+        every fake again. Only such coincidences are kept, never the fakes."""
+        contains = self.needles.contains
+        for fake in fakes:
+            needle = normalise(fake)
+            if len(needle) >= MIN_NEEDLE and contains(needle):
+                self.fakes.setdefault(self.table, set()).add(needle)
+
     def add_needles(self, values, source: str):
         """Needles may come until the first chunk is scanned (the anchors are a live
         view of the needles' index)."""
@@ -249,23 +283,31 @@ class Scanner:
         returns ({table: needles}) those of the needles found that are fakes the dump
         writes in that table (a fake KfW number equal to another application's real
         one): no leak. Asked only when something was found: a clean dump never
-        computes them."""
+        computes them. Needles reported by add_written_fakes are forgiven first: the
+        others are asked about only if any is left."""
         self.flush()
-        judge(self.hits, written_fakes)
+        judge(self.hits, written_fakes, self.fakes)
 
 
-def judge(hits, written_fakes=None):
-    """Raises LeakFound for the hits that are not fakes the dump writes (Scanner.finish)."""
+def _forgive(hits, forgiven: dict[str, set[str]]):
+    for table, sources in list(hits.items()):
+        for source, needles in list(sources.items()):
+            needles -= forgiven.get(table, set())
+            if not needles:
+                del sources[source]
+        if not sources:
+            del hits[table]
+
+
+def judge(hits, written_fakes=None, known_fakes=None):
+    """Raises LeakFound for the hits that are not fakes the dump writes (Scanner.finish):
+    `known_fakes` ({table: needles}, reported while writing) are forgiven first; for
+    what is left, `written_fakes` is asked."""
+    if hits and known_fakes:
+        _forgive(hits, known_fakes)
     if hits and written_fakes is not None:
         found = {table: set().union(*sources.values()) for table, sources in hits.items()}
-        forgiven = written_fakes(found)
-        for table, sources in list(hits.items()):
-            for source, needles in list(sources.items()):
-                needles -= forgiven.get(table, set())
-                if not needles:
-                    del sources[source]
-            if not sources:
-                del hits[table]
+        _forgive(hits, written_fakes(found))
     if hits:
         raise LeakFound({table: set(sources) for table, sources in hits.items()})
 
@@ -279,7 +321,7 @@ class ScannerProcess:
     and runs on as long as the child is at most QUEUE_BYTES behind. Same
     interface as Scanner, plus `add_needles` (Needles.add_many)."""
 
-    _NEEDLES, _DATA, _TABLE = b"n", b"d", b"t"
+    _NEEDLES, _DATA, _TABLE, _FAKES = b"n", b"d", b"t", b"f"
     QUEUE_BYTES = 64 << 20  # what this process holds for the child at most
 
     def __init__(self):
@@ -325,12 +367,14 @@ class ScannerProcess:
                         scanner = Scanner(needles)
                     if kind == cls._DATA:
                         scanner.feed(payload)
+                    elif kind == cls._FAKES:
+                        scanner.add_written_fakes(pickle.loads(payload))
                     else:
                         scanner.start_table(payload.decode())
             if scanner is None:
-                return ("hits", {}, needles.count)
+                return ("hits", ({}, {}), needles.count)
             scanner.flush()
-            return ("hits", scanner.hits, needles.count)
+            return ("hits", (scanner.hits, scanner.fakes), needles.count)
         except Exception as error:  # reported to the parent, which stops the snapshot
             return ("error", repr(error), None)
 
@@ -364,6 +408,9 @@ class ScannerProcess:
     def feed(self, data: bytes):
         self._send(self._DATA, data)
 
+    def add_written_fakes(self, fakes):
+        self._send(self._FAKES, pickle.dumps(list(fakes)))
+
     def start_table(self, table: str):
         self._send(self._TABLE, table.encode())
 
@@ -385,7 +432,8 @@ class ScannerProcess:
         return value
 
     def finish(self, written_fakes=None):
-        judge(self._result(), written_fakes)
+        hits, known_fakes = self._result()
+        judge(hits, written_fakes, known_fakes)
 
     def close(self):
         """Ends the child when the snapshot stops early (nothing is judged)."""

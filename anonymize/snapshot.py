@@ -12,7 +12,7 @@ from operator import itemgetter
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
-from .actions import ByField, Omit, Redact
+from .actions import ByField, Fake, Omit, Redact
 from .coverage import check_coverage, database_tables
 from .fakes import Faker
 from .kanonymity import k_anonymity
@@ -130,15 +130,24 @@ class TablePlan:
             # The database returns the finished literals of these columns, comma-joined;
             # with nothing left for Python, the whole "(…)" tuple of the row.
             joined = "CONCAT_WS(',', " + ", ".join(e for _c, _a, e in in_sql) + ")"
-            select.append(joined if in_python else f"CONCAT('(', {joined}, ')')")
+            # A finished tuple comes as bytes (binary: the driver does not decode it), and
+            # goes to the file and the leak check as it came (no decoding, no encoding).
+            select.append(joined if in_python
+                          else f"CAST(CONCAT('(', {joined}, ')') AS BINARY)")
         self.sql_part = bool(in_sql)
         self.converters = []
+        # Fakes Python wrote that could equal some original (Fake.literal_function), for
+        # the leak check: sent after each batch, then cleared.
+        self.written_fakes = []
         extra = []
         for column, action, _e in in_python:
             index = len(select)
             select.append(quote_name(column.name))
             if isinstance(action, ByField):
                 extra.append((index, action))
+            elif isinstance(action, Fake):
+                self.converters.append(
+                    (index, action.literal_function(faker, self.written_fakes.append), None))
             else:
                 self.converters.append((index, action.literal_function(faker), None))
         for index, action in extra:
@@ -152,6 +161,7 @@ class TablePlan:
         self.insert_prefix = (f"INSERT INTO {quote_name(table)} ("
                               + ",".join(map(quote_name, self.insert_columns)) + ") VALUES\n")
         self.row_literal = self._compile() if in_python else None
+        self.binary = self.row_literal is None  # rows are finished bytes
 
     def _compile(self):
         """row → "(literal,literal,…)" as one generated expression: no per-column loop,
@@ -176,8 +186,8 @@ class DumpWriter:
     def __init__(self, sink, scanner):
         self.sink, self.scanner, self.bytes = sink, scanner, 0
 
-    def write(self, text: str):
-        data = text.encode("utf-8")
+    def write(self, text: str | bytes):
+        data = text if text.__class__ is bytes else text.encode("utf-8")
         self.scanner.feed(data)
         self.bytes += len(data)
         self.sink.write(data)
@@ -382,21 +392,28 @@ def _write_rows(cursor, plan: TablePlan, writer: DumpWriter, batch_rows: int) ->
     (split further when its text grows past STATEMENT_CHARS)."""
     count = 0
     prefix, row_literal = plan.insert_prefix, plan.row_literal
+    separator, end_ = ",\n", ";\n"
+    if plan.binary:  # bytes from the database: no str on the way (MySQL only)
+        prefix, separator, end_ = prefix.encode(), b",\n", b";\n"
+    first = itemgetter(0)
     cursor.execute(plan.query)
     while rows := cursor.fetchmany(batch_rows):
         count += len(rows)
         if row_literal is None:  # finished by the database
-            values = [row[0] for row in rows]
+            values = list(map(first, rows))
         else:
             values = list(map(row_literal, rows))
-        text = ",\n".join(values)
+        text = separator.join(values)
         if len(text) < STATEMENT_CHARS:
-            writer.write(prefix + text + ";\n")
-            continue
-        start, size = 0, 0
-        for end, value in enumerate(values, 1):
-            size += len(value) + 2
-            if size >= STATEMENT_CHARS or end == len(values):
-                writer.write(prefix + ",\n".join(values[start:end]) + ";\n")
-                start, size = end, 0
+            writer.write(prefix + text + end_)
+        else:
+            start, size = 0, 0
+            for end, value in enumerate(values, 1):
+                size += len(value) + 2
+                if size >= STATEMENT_CHARS or end == len(values):
+                    writer.write(prefix + separator.join(values[start:end]) + end_)
+                    start, size = end, 0
+        if plan.written_fakes:  # after the rows that hold them
+            writer.scanner.add_written_fakes(plan.written_fakes)
+            plan.written_fakes.clear()
     return count

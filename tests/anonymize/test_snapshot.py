@@ -204,6 +204,22 @@ def test_a_fake_equal_to_another_rows_original_is_no_leak(seeded, tmp_path):
     assert escaped(written) in (tmp_path / "dump.sql").read_text()
 
 
+def test_a_fake_python_wrote_is_forgiven_without_computing_fakes_again(
+        seeded, tmp_path, monkeypatch):
+    from applications.models import FundingApplication
+
+    first, second = seeded.applications[:2]
+    written = Faker(bytes.fromhex(KEY)).kfw_number(first.kfw_number)
+    FundingApplication.objects.filter(pk=second.pk).update(kfw_number=written)
+
+    def recompute(*args):
+        return lambda found: pytest.fail(f"fakes computed again for {found}")
+
+    monkeypatch.setattr("anonymize.snapshot.written_fakes", recompute)
+    snapshot(tmp_path / "dump.sql", "--key", KEY)
+    assert escaped(written) in (tmp_path / "dump.sql").read_text()
+
+
 def test_the_command_reports_a_leak_as_an_error(seeded, tmp_path, monkeypatch):
     leaking = {table: dict(rules) if isinstance(rules, dict) else rules
                for table, rules in POLICY.items()}
