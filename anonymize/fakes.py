@@ -114,8 +114,13 @@ class Faker:
     # writes them, and values repeat across tables); bounded, so memory stays flat.
     MEMO_ENTRIES = 4096
 
-    def __init__(self, key: bytes):
+    def __init__(self, key: bytes, sql_variables: bool = False):
         self.key = key
+        # On MariaDB a digest used twice in one fake (organisations, e-mails) is computed
+        # once and kept in a user variable for the second use (MariaDB evaluates a
+        # function's arguments left to right; MySQL 8 deprecates such assignments).
+        self.sql_variables = sql_variables
+        self._variables = 0
         self._memos: dict[str, dict] = {}
         block = (key if len(key) <= 64 else hashlib.sha256(key).digest()).ljust(64, b"\0")
         self._inner_pad = bytes(b ^ 0x36 for b in block).hex()
@@ -196,13 +201,27 @@ class Faker:
         inner = f"SHA2(CONCAT(X'{start}', {message}), 256)"
         return f"SHA2(CONCAT(X'{self._outer_pad}', UNHEX({inner})), 256)"
 
-    def sql_number(self, kind: str, expression: str) -> str:
-        """SQL for `number(kind, value)`: the first 64 bits of the digest, unsigned."""
-        return f"CAST(CONV(LEFT({self.sql_digest(kind, expression)}, 16), 16, 10) AS UNSIGNED)"
+    def sql_number(self, kind: str, expression: str, digest: str | None = None) -> str:
+        """SQL for `number(kind, value)`: the first 64 bits of the digest, unsigned
+        (`digest`: SQL for that digest's hex, when it is at hand)."""
+        digest = digest or self.sql_digest(kind, expression)
+        return f"CAST(CONV(LEFT({digest}, 16), 16, 10) AS UNSIGNED)"
 
-    def _sql_pick(self, kind, expression, values):
+    def _sql_pick(self, kind, expression, values, digest=None):
         choices = ", ".join(map(string_literal, values))
-        return f"ELT(1 + {self.sql_number(kind, expression)} % {len(values)}, {choices})"
+        number = self.sql_number(kind, expression, digest)
+        return f"ELT(1 + {number} % {len(values)}, {choices})"
+
+    def _sql_digest_twice(self, kind, expression) -> tuple[str, str]:
+        """SQL for the digest's first use and for its second use in the same expression:
+        with user variables, the first stores it and the second reads it back (one HMAC
+        instead of two); without, both compute it."""
+        digest = self.sql_digest(kind, expression)
+        if not self.sql_variables:
+            return digest, digest
+        self._variables += 1
+        variable = f"@now_digest_{self._variables}"
+        return f"({variable} := {digest})", variable
 
     def sql(self, kind: str, column: str) -> str | None:
         """An SQL expression that yields `getattr(self, kind)(value of column)` for a
@@ -219,13 +238,15 @@ class Faker:
         if kind == "house_number":
             return f"CAST(1 + {self.sql_number('house_number', trimmed)} % 120 AS CHAR)"
         if kind == "person_or_organisation":
-            return (f"REPLACE({self._sql_pick('organisation', trimmed, ORGANISATIONS)}, '#', "
-                    f"CAST(({self.sql_number('organisation', trimmed)} >> 24) % 1000 AS CHAR))")
+            first, again = self._sql_digest_twice("organisation", trimmed)
+            pick = self._sql_pick("organisation", trimmed, ORGANISATIONS, first)
+            number = self.sql_number("organisation", trimmed, again)
+            return f"REPLACE({pick}, '#', CAST(({number} >> 24) % 1000 AS CHAR))"
         if kind == "email":
             lowered = f"LOWER({trimmed})"
-            return (f"CONCAT({self._sql_pick('email', lowered, EMAIL_NAMES)}, "
-                    f"SUBSTR({self.sql_digest('email', lowered)}, 17, 12), "
-                    f"'@{FAKE_EMAIL_DOMAIN}')")
+            first, again = self._sql_digest_twice("email", lowered)
+            return (f"CONCAT({self._sql_pick('email', lowered, EMAIL_NAMES, first)}, "
+                    f"SUBSTR({again}, 17, 12), '@{FAKE_EMAIL_DOMAIN}')")
         if kind == "token":
             return (f"LEFT({self.sql_digest('token', column)}, "
                     f"GREATEST(16, LEAST(CHAR_LENGTH({column}), 64)))")

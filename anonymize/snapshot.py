@@ -319,9 +319,11 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
     SnapshotError."""
     policy = POLICY if policy is None else policy
     address_needles = ADDRESS_NEEDLES if address_needles is None else address_needles
-    faker = Faker(key or secrets.token_bytes(32))  # never written anywhere
-    batch_rows = settings.SNAPSHOT_BATCH_ROWS
     connection = connections[using]
+    connection.ensure_connection()
+    faker = Faker(key or secrets.token_bytes(32),  # never written anywhere
+                  sql_variables=connection.vendor == "mysql" and connection.mysql_is_mariadb)
+    batch_rows = settings.SNAPSHOT_BATCH_ROWS
     started = time.monotonic()
     summary = Summary(destination=destination)
     with read_only_snapshot(connection):
