@@ -15,7 +15,6 @@ Each of these fakes is therefore one pick from one list by the first 64 bits of 
 """
 
 import hashlib
-import hmac
 import re
 
 from .sql import string_literal
@@ -94,6 +93,10 @@ def _trim(value: str) -> str:
     return value.strip(" ")
 
 
+_PHONE_PREFIX = re.compile(r"^(\+\d{2}|00\d{2}|0)?")
+_NOT_DIGIT = re.compile(r"\D")
+
+
 def _iban_check_digits(country: str, bban: str) -> str:
     digits = "".join(str(int(ch, 36)) for ch in bban + country + "00")
     return f"{98 - int(digits) % 97:02d}"
@@ -125,6 +128,12 @@ class Faker:
         block = (key if len(key) <= 64 else hashlib.sha256(key).digest()).ljust(64, b"\0")
         self._inner_pad = bytes(b ^ 0x36 for b in block).hex()
         self._outer_pad = bytes(b ^ 0x5C for b in block).hex()
+        # HMAC-SHA256 by hand, from hash states that have taken in the pads (and, for the
+        # inner hash, "kind\0"): copying a state is some 4x cheaper than hmac.digest()
+        # (which sets OpenSSL 3's HMAC up anew each call), with the same result.
+        self._outer = hashlib.sha256(bytes.fromhex(self._outer_pad))
+        self._inners: dict[str, object] = {}
+        self._kfw_rounds = [self._inner(f"kfw_number{round_}") for round_ in range(4)]
 
     def fake(self, kind: str):
         """value → fake of `kind`, remembered."""
@@ -142,8 +151,20 @@ class Faker:
 
         return cached
 
+    def _inner(self, kind: str):
+        state = self._inners.get(kind)
+        if state is None:
+            state = self._inners[kind] = hashlib.sha256(
+                bytes.fromhex(self._inner_pad) + f"{kind}\x00".encode())
+        return state
+
     def digest(self, kind: str, value: str) -> bytes:
-        return hmac.digest(self.key, f"{kind}\x00{value}".encode(), hashlib.sha256)
+        """HMAC-SHA256(key, kind ‖ 0x00 ‖ value as UTF-8)."""
+        inner = self._inner(kind).copy()
+        inner.update(value.encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
 
     def number(self, kind: str, value: str) -> int:
         return int.from_bytes(self.digest(kind, value)[:8], "big")
@@ -258,9 +279,9 @@ class Faker:
         """Same separators and length; the country code and a leading 0 stay, every
         other digit comes from the hash."""
         value = value.strip()
-        prefix = re.match(r"^(\+\d{2}|00\d{2}|0)?", value).group(0)
+        prefix = _PHONE_PREFIX.match(value).group(0)
         rest = value[len(prefix):]
-        fresh = iter(self.digits("phone", re.sub(r"\D", "", value), len(rest)))
+        fresh = iter(self.digits("phone", _NOT_DIGIT.sub("", value), len(rest)))
         return prefix + "".join(next(fresh) if ch.isdigit() else ch for ch in rest)
 
     def iban(self, value: str) -> str:
@@ -280,8 +301,13 @@ class Faker:
             return self.digits("kfw_number", value, len(value))
         half = 10 ** 5
         left, right = divmod(int(value), half)
-        for round_ in range(4):
-            left, right = right, (left + self.number(f"kfw_number{round_}", str(right))) % half
+        outer = self._outer
+        for start in self._kfw_rounds:  # number(f"kfw_number{round}", str(right)), inlined
+            inner = start.copy()
+            inner.update(str(right).encode())
+            digest = outer.copy()
+            digest.update(inner.digest())
+            left, right = right, (left + int.from_bytes(digest.digest()[:8], "big")) % half
         return f"{left * half + right:010d}"
 
     def pattern(self, value: str) -> str:

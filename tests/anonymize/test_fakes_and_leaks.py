@@ -38,6 +38,26 @@ def test_fakes_are_keyed_deterministic_and_keep_formats():
     assert faker.pattern("DE*ABC*E12345")[2] == "*"
 
 
+@pytest.mark.parametrize("key", [b"k" * 32, bytes(range(64)), b"a longer key" * 8])
+def test_the_keyed_hash_is_hmac_sha256(key):
+    import hashlib
+    import hmac
+
+    faker = Faker(key)
+    for kind in ("email", "phone#0", "kfw_number3"):
+        for value in ("", "Jürgen O'Weber", "Zoë 😀", "4700000001", "x" * 300):
+            expected = hmac.digest(key, f"{kind}\x00{value}".encode(), hashlib.sha256)
+            assert faker.digest(kind, value) == expected
+    # The Feistel rounds of KfW numbers take the same hash, inlined.
+    value, half = "4711000001", 10 ** 5
+    left, right = divmod(int(value), half)
+    for round_ in range(4):
+        number = int.from_bytes(hmac.digest(key, f"kfw_number{round_}\x00{right}".encode(),
+                                            hashlib.sha256)[:8], "big")
+        left, right = right, (left + number) % half
+    assert faker.kfw_number(value) == f"{left * half + right:010d}"
+
+
 def test_application_numbers_stay_unique():
     faker = Faker(b"k" * 32)
     originals = [f"{4700000000 + n:010d}" for n in range(20000)]
