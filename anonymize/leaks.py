@@ -102,7 +102,8 @@ class ScanFailed(RuntimeError):
 class Needles:
     """Anchor word → the needles filed under it. Compact, as there is one per distinct
     personal value: a needle that is its anchor word (an IBAN, a KfW number, a one-word
-    name) is stored as the index of its source only; others as (needle, source) pairs."""
+    name) is stored as the index of its source only; another alone under its anchor as
+    one bytes object (the source's index, then the needle); several as a dict."""
 
     def __init__(self):
         self._vocabulary = {word.encode() for word in vocabulary_tokens()}
@@ -137,13 +138,25 @@ class Needles:
                 continue  # one word a fake could be made of
             entry = by_word.get(anchor)
             if entry is None:
-                # Most anchors carry one needle: an int or a pair; a dict only for more.
-                self._set(anchor, index if encoded == anchor else (needle, index))
+                # Most anchors carry one needle: an int, or the needle's UTF-8 after its
+                # source's index in one byte (a pair where there are more sources); a
+                # dict only for more needles.
+                if encoded == anchor:
+                    self._set(anchor, index)
+                elif index < 256:
+                    self._set(anchor, bytes((index,)) + encoded)
+                else:
+                    self._set(anchor, (needle, index))
             else:
                 if entry.__class__ is int:
                     if encoded == anchor:
                         continue
                     entry = {anchor.decode(): entry}
+                    self._set(anchor, entry)
+                elif entry.__class__ is bytes:
+                    if entry[1:] == encoded:
+                        continue
+                    entry = {entry[1:].decode(): entry[0]}
                     self._set(anchor, entry)
                 elif entry.__class__ is tuple:
                     if entry[0] == needle:
@@ -168,6 +181,8 @@ class Needles:
             return False
         if entry.__class__ is int:
             return encoded == anchor
+        if entry.__class__ is bytes:
+            return entry[1:] == encoded
         if entry.__class__ is tuple:
             return entry[0] == needle
         return needle in entry
@@ -186,6 +201,9 @@ class Needles:
         entry = self.by_word[word]
         if entry.__class__ is int:
             return [(self.sources[entry], word.decode("utf-8", "replace"))]
+        if entry.__class__ is bytes:
+            needle = entry[1:].decode()
+            return [(self.sources[entry[0]], needle)] if needle in text else []
         if entry.__class__ is tuple:
             return [(self.sources[entry[1]], entry[0])] if entry[0] in text else []
         found = []
@@ -322,7 +340,9 @@ class ScannerProcess:
     interface as Scanner, plus `add_needles` (Needles.add_many)."""
 
     _NEEDLES, _DATA, _TABLE, _FAKES = b"n", b"d", b"t", b"f"
-    QUEUE_BYTES = 64 << 20  # what this process holds for the child at most
+    # What this process holds for the child at most: enough to ride out the child's
+    # pauses, small enough that memory stays flat when the child is the slower one.
+    QUEUE_BYTES = 8 << 20
 
     def __init__(self):
         dump_read, dump_write = os.pipe()
@@ -402,8 +422,8 @@ class ScannerProcess:
 
     def add_needles(self, values, source: str):
         values = list(values)
-        for start in range(0, len(values), 100000):
-            self._send(self._NEEDLES, pickle.dumps((source, values[start:start + 100000])))
+        for start in range(0, len(values), 10000):
+            self._send(self._NEEDLES, pickle.dumps((source, values[start:start + 10000])))
 
     def feed(self, data: bytes):
         self._send(self._DATA, data)

@@ -23,6 +23,7 @@ from .sinks import open_sink
 from .sql import literal, quote_name
 
 STATEMENT_CHARS = 1 << 20  # one INSERT stays well under max_allowed_packet (16 MB)
+NEEDLE_BATCH_ROWS = 10000  # rows read at a time for the leak check's needles
 
 HEADER = """-- NOW Portal: anonymised snapshot (policy: anonymize/policy.py)
 -- Import into an empty MySQL or MariaDB database: mysql DBNAME < this-file
@@ -207,9 +208,10 @@ def _distinct_values(cursor, query, count=1) -> list[set]:
 
 
 def collect_needles(cursor, tables, policy, address_needles, vendor, add):
-    """The original personal values of every table: per column, its distinct values
-    (one streamed pass over the table for all its columns), given to `add(values,
-    source)` (Needles.add_many, or the leak check's process), which drops short ones."""
+    """The original personal values of every table (one streamed pass over the table for
+    all its columns), given batch by batch, each column's distinct values of the batch,
+    to `add(values, source)` (Needles.add_many, or the leak check's process), which
+    drops short ones and files each value once."""
     addresses = {}
     for address in address_needles:
         addresses.setdefault(address.table, []).append(address)
@@ -246,12 +248,18 @@ def collect_needles(cursor, tables, policy, address_needles, vendor, add):
             sources.append(f"{table}.{address.street}+{address.house_number}")
         if not select:
             continue
-        found = _distinct_values(cursor, f"SELECT {', '.join(select)} FROM {name}",
-                                 len(select))
-        for index, (values, source) in enumerate(zip(found, sources)):
-            if index in redactions:
-                values = [n for value in values for n in redactions[index].needles((value,))]
-            add(values, source)
+        # Streamed, batch by batch: each batch's distinct values of each column go to the
+        # leak check at once (it files every value once), so memory holds one batch,
+        # however many distinct values the table has.
+        cursor.execute(f"SELECT {', '.join(select)} FROM {name}")
+        columns = [(itemgetter(index), source, redactions.get(index))
+                   for index, source in enumerate(sources)]
+        while rows := cursor.fetchmany(NEEDLE_BATCH_ROWS):
+            for get, source, redaction in columns:
+                values = set(map(get, rows))
+                if redaction is not None:
+                    values = [n for value in values for n in redaction.needles((value,))]
+                add(values, source)
 
 
 def written_fakes(cursor, tables, policy, faker):

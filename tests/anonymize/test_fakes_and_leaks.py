@@ -176,6 +176,22 @@ def test_when_every_hit_is_a_reported_fake_nothing_is_recomputed(make_scanner):
     scanner.finish(lambda found: pytest.fail(f"recomputed fakes for {found}"))
 
 
+def test_needles_of_more_sources_than_a_byte_counts_are_filed_and_found():
+    found = Needles()
+    for number in range(300):  # one needle per anchor word, from 300 sources
+        found.add(f"Pfeifenberger{number:03d} Au", f"t.c{number}")
+    found.add("Pfeifenberger299 Au", "t.other")  # the same needle again: filed once
+    assert found.count == 300
+    assert found.contains("pfeifenberger299 au") and found.contains("pfeifenberger007 au")
+    assert not found.contains("pfeifenberger300 au") and not found.contains("pfeifenberger007")
+    scanner = Scanner(found)
+    scanner.start_table("t")
+    scanner.feed(b"('PFEIFENBERGER299 AU','x','Pfeifenberger007  au')")
+    with pytest.raises(LeakFound) as caught:
+        scanner.finish()
+    assert caught.value.hits == {"t": ["t.c299", "t.c7"]}
+
+
 def test_needles_know_their_members():
     found = needles(("Jürgen O'Weberling", "a"), ("4711000001", "b"), ("Brandt", "c"),
                     *((f"Lindenweg {n}", "d") for n in range(20)))
