@@ -14,6 +14,7 @@ Each of these fakes is therefore one pick from one list by the first 64 bits of 
 (plus, for some, a second part of the same hash): what SQL can express with one ELT().
 """
 
+import functools
 import hashlib
 import re
 
@@ -91,6 +92,22 @@ EMAIL_NAMES = tuple(f"{_ascii(first.lower())}.{_ascii(last.lower())}."
 def _trim(value: str) -> str:
     """What SQL's TRIM() removes: spaces at both ends."""
     return value.strip(" ")
+
+
+# pattern() on ASCII: each byte of the hash as a digit, capital or small letter, and a
+# value's "shape" (d, u, l, or k: kept) as byte masks, so that the fake is put together
+# by integer operations instead of character by character.
+_BYTE_DIGIT = bytes(ord(_DIGITS[b % 10]) for b in range(256))
+_BYTE_UPPER = bytes(ord(_UPPER[b % 26]) for b in range(256))
+_BYTE_LOWER = bytes(ord(_LOWER[b % 26]) for b in range(256))
+_ASCII_SHAPE = str.maketrans({chr(c): "d" if chr(c) in _DIGITS else "u" if chr(c) in _UPPER
+                              else "l" if chr(c) in _LOWER else "k" for c in range(128)})
+
+
+@functools.lru_cache(maxsize=256)
+def _shape_masks(shape: str) -> tuple[int, int, int, int]:
+    return tuple(int.from_bytes(bytes(255 if mark == kind else 0 for mark in shape), "big")
+                 for kind in "dulk")
 
 
 _PHONE_PREFIX = re.compile(r"^(\+\d{2}|00\d{2}|0)?")
@@ -297,7 +314,7 @@ class Faker:
         """Ten digits, and a bijection on them (a keyed Feistel permutation), so unique
         application numbers stay unique; other formats get hash digits of their length."""
         value = value.strip()
-        if len(value) != 10 or not value.isdigit():
+        if len(value) != 10 or not value.isdecimal():  # isdigit() takes "²", int() not
             return self.digits("kfw_number", value, len(value))
         half = 10 ** 5
         left, right = divmod(int(value), half)
@@ -315,6 +332,15 @@ class Faker:
         identifiers with a structure (EVSE IDs such as DE*ABC*E12345)."""
         n = self.digest("pattern", value)
         n = n * (len(value) // len(n) + 1)
+        if value.isascii():  # the same, by masks (see _shape_masks)
+            size = len(value)
+            n = n[:size]
+            digits, upper, lower, kept = _shape_masks(value.translate(_ASCII_SHAPE))
+            made = (int.from_bytes(n.translate(_BYTE_DIGIT), "big") & digits
+                    | int.from_bytes(n.translate(_BYTE_UPPER), "big") & upper
+                    | int.from_bytes(n.translate(_BYTE_LOWER), "big") & lower
+                    | int.from_bytes(value.encode(), "big") & kept)
+            return made.to_bytes(size, "big").decode()
         return "".join(
             _DIGITS[b % 10] if ch.isdigit() else _UPPER[b % 26] if "A" <= ch <= "Z"
             else _LOWER[b % 26] if "a" <= ch <= "z" else ch

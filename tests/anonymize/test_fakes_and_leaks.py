@@ -58,6 +58,29 @@ def test_the_keyed_hash_is_hmac_sha256(key):
     assert faker.kfw_number(value) == f"{left * half + right:010d}"
 
 
+def test_identifier_fakes_keep_each_characters_class_ascii_or_not():
+    import random
+
+    from anonymize.fakes import _DIGITS, _LOWER, _UPPER
+
+    faker, rng = Faker(b"k" * 32), random.Random(5)
+
+    def reference(value):  # character by character, as documented
+        n = faker.digest("pattern", value) * (len(value) // 32 + 1)
+        return "".join(_DIGITS[b % 10] if ch.isdigit() else _UPPER[b % 26] if "A" <= ch <= "Z"
+                       else _LOWER[b % 26] if "a" <= ch <= "z" else ch
+                       for ch, b in zip(value, n))
+
+    alphabet = "0123456789*-. ABCXYZabcxyz\t'\\äÖß²٣"
+    values = ["", "DE*ABC*E12345", "x" * 100] + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 80))) for _ in range(3000)]
+    for value in values:
+        assert faker.pattern(value) == reference(value), value
+    # KfW numbers: ten decimal digits are permuted; anything else (also "²", a digit
+    # that is no decimal) gets hash digits of its length.
+    assert len(faker.kfw_number("123456789²")) == 10
+
+
 def test_application_numbers_stay_unique():
     faker = Faker(b"k" * 32)
     originals = [f"{4700000000 + n:010d}" for n in range(20000)]
