@@ -133,9 +133,15 @@ class Needles:
             if len(needle) < MIN_NEEDLE:
                 continue
             encoded = needle.encode()
-            anchor = _anchor(encoded.translate(word_bytes).split(), vocabulary)
-            if anchor is None:
-                continue  # one word a fake could be made of
+            found = encoded.translate(word_bytes).split()
+            if len(found) == 1:  # most values: _anchor() without the call
+                anchor = found[0]
+                if anchor in vocabulary or len(anchor) < 3:
+                    continue  # one word a fake could be made of
+            else:
+                anchor = _anchor(found, vocabulary)
+                if anchor is None:
+                    continue
             entry = by_word.get(anchor)
             if entry is None:
                 # Most anchors carry one needle: an int, or the needle's UTF-8 after its
@@ -274,6 +280,11 @@ class Scanner:
         original (numbers and identifiers Python faked): those that are needles are
         remembered, so that finding them there is no leak (see finish) without computing
         every fake again. Only such coincidences are kept, never the fakes."""
+        if not fakes:
+            return
+        # Most fakes hold no anchor word at all: one look at all their words first.
+        if not self.words & words("\n".join(fakes).lower().encode()):
+            return
         contains = self.needles.contains
         for fake in fakes:
             needle = normalise(fake)
