@@ -131,10 +131,11 @@ class TablePlan:
             # The database returns the finished literals of these columns, comma-joined;
             # with nothing left for Python, the whole "(…)" tuple of the row.
             joined = "CONCAT_WS(',', " + ", ".join(e for _c, _a, e in in_sql) + ")"
-            # A finished tuple comes as bytes (binary: the driver does not decode it), and
-            # goes to the file and the leak check as it came (no decoding, no encoding).
-            select.append(joined if in_python
-                          else f"CAST(CONCAT('(', {joined}, ')') AS BINARY)")
+            # A finished tuple comes as its UTF-8 bytes (binary: the driver does not
+            # decode it; CONVERT, a no-op for utf8mb4 columns, for a table in another
+            # character set), and goes to the file and the leak check as it came.
+            select.append(joined if in_python else
+                          f"CAST(CONVERT(CONCAT('(', {joined}, ')') USING utf8mb4) AS BINARY)")
         self.sql_part = bool(in_sql)
         self.converters = []
         # Fakes Python wrote that could equal some original (Fake.literal_function), for

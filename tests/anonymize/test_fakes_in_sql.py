@@ -73,3 +73,25 @@ def test_with_variables_each_value_is_hashed_once(originals, kind):
     column = "`v`"
     assert Faker(b"k" * 32).sql(kind, column).count("SHA2(") == 4
     assert Faker(b"k" * 32, sql_variables=True).sql(kind, column).count("SHA2(") == 2
+
+
+def test_rows_the_database_finishes_come_as_utf8_bytes_whatever_the_tables_charset(db):
+    from anonymize.actions import Keep
+    from anonymize.snapshot import TablePlan, streaming_cursor
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE latin_source (id int PRIMARY KEY, "
+                       "v varchar(40) NULL) DEFAULT CHARSET=latin1")
+        cursor.execute("INSERT INTO latin_source VALUES (1, 'Müller'), (2, NULL)")
+    try:
+        columns = [Column("id", False, "int"), Column("v", True, "varchar")]
+        plan = TablePlan("latin_source", columns, "id", {"id": Keep(), "v": Keep()},
+                         "mysql", Faker(b"k" * 32))
+        assert plan.binary
+        cursor = streaming_cursor(connection)
+        cursor.execute(plan.query)
+        assert [row[0] for row in cursor.fetchall()] == ["(1,'Müller')".encode(), b"(2,NULL)"]
+        cursor.close()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TEMPORARY TABLE latin_source")
