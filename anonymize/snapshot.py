@@ -267,8 +267,9 @@ def written_fakes(cursor, tables, policy, faker):
     """found needles → those that are fakes this dump writes: a fake that equals some
     other row's original (two KfW numbers, two phone numbers) is no leak. Only fakes of
     numbers and identifiers can (names and e-mails come from lists and a reserved domain);
-    their columns are read again only when the leak check found something, and only in
-    the tables it was found in (a fake is written in its own table)."""
+    their columns are read again only when the leak check found something that is not
+    among the fakes told to it while writing (KfW and phone numbers, TablePlan), and
+    only in the tables it was found in (a fake is written in its own table)."""
 
     def forgiven(found: dict[str, set[str]]) -> dict[str, set[str]]:
         fakes = {}
