@@ -14,8 +14,8 @@ Each of these fakes is therefore one pick from one list by the first 64 bits of 
 (plus, for some, a second part of the same hash): what SQL can express with one ELT().
 """
 
+import functools
 import hashlib
-import hmac
 import re
 
 from .sql import string_literal
@@ -94,6 +94,26 @@ def _trim(value: str) -> str:
     return value.strip(" ")
 
 
+# pattern() on ASCII: each byte of the hash as a digit, capital or small letter, and a
+# value's "shape" (d, u, l, or k: kept) as byte masks, so that the fake is put together
+# by integer operations instead of character by character.
+_BYTE_DIGIT = bytes(ord(_DIGITS[b % 10]) for b in range(256))
+_BYTE_UPPER = bytes(ord(_UPPER[b % 26]) for b in range(256))
+_BYTE_LOWER = bytes(ord(_LOWER[b % 26]) for b in range(256))
+_ASCII_SHAPE = str.maketrans({chr(c): "d" if chr(c) in _DIGITS else "u" if chr(c) in _UPPER
+                              else "l" if chr(c) in _LOWER else "k" for c in range(128)})
+
+
+@functools.lru_cache(maxsize=256)
+def _shape_masks(shape: str) -> tuple[int, int, int, int]:
+    return tuple(int.from_bytes(bytes(255 if mark == kind else 0 for mark in shape), "big")
+                 for kind in "dulk")
+
+
+_PHONE_PREFIX = re.compile(r"^(\+\d{2}|00\d{2}|0)?")
+_NOT_DIGIT = re.compile(r"\D")
+
+
 def _iban_check_digits(country: str, bban: str) -> str:
     digits = "".join(str(int(ch, 36)) for ch in bban + country + "00")
     return f"{98 - int(digits) % 97:02d}"
@@ -114,12 +134,23 @@ class Faker:
     # writes them, and values repeat across tables); bounded, so memory stays flat.
     MEMO_ENTRIES = 4096
 
-    def __init__(self, key: bytes):
+    def __init__(self, key: bytes, sql_variables: bool = False):
         self.key = key
+        # On MariaDB a digest used twice in one fake (organisations, e-mails) is computed
+        # once and kept in a user variable for the second use (MariaDB evaluates a
+        # function's arguments left to right; MySQL 8 deprecates such assignments).
+        self.sql_variables = sql_variables
+        self._variables = 0
         self._memos: dict[str, dict] = {}
         block = (key if len(key) <= 64 else hashlib.sha256(key).digest()).ljust(64, b"\0")
         self._inner_pad = bytes(b ^ 0x36 for b in block).hex()
         self._outer_pad = bytes(b ^ 0x5C for b in block).hex()
+        # HMAC-SHA256 by hand, from hash states that have taken in the pads (and, for the
+        # inner hash, "kind\0"): copying a state is some 4x cheaper than hmac.digest()
+        # (which sets OpenSSL 3's HMAC up anew each call), with the same result.
+        self._outer = hashlib.sha256(bytes.fromhex(self._outer_pad))
+        self._inners: dict[str, object] = {}
+        self._kfw_rounds = [self._inner(f"kfw_number{round_}") for round_ in range(4)]
 
     def fake(self, kind: str):
         """value → fake of `kind`, remembered."""
@@ -137,8 +168,20 @@ class Faker:
 
         return cached
 
+    def _inner(self, kind: str):
+        state = self._inners.get(kind)
+        if state is None:
+            state = self._inners[kind] = hashlib.sha256(
+                bytes.fromhex(self._inner_pad) + f"{kind}\x00".encode())
+        return state
+
     def digest(self, kind: str, value: str) -> bytes:
-        return hmac.digest(self.key, f"{kind}\x00{value}".encode(), hashlib.sha256)
+        """HMAC-SHA256(key, kind ‖ 0x00 ‖ value as UTF-8)."""
+        inner = self._inner(kind).copy()
+        inner.update(value.encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
 
     def number(self, kind: str, value: str) -> int:
         return int.from_bytes(self.digest(kind, value)[:8], "big")
@@ -196,13 +239,27 @@ class Faker:
         inner = f"SHA2(CONCAT(X'{start}', {message}), 256)"
         return f"SHA2(CONCAT(X'{self._outer_pad}', UNHEX({inner})), 256)"
 
-    def sql_number(self, kind: str, expression: str) -> str:
-        """SQL for `number(kind, value)`: the first 64 bits of the digest, unsigned."""
-        return f"CAST(CONV(LEFT({self.sql_digest(kind, expression)}, 16), 16, 10) AS UNSIGNED)"
+    def sql_number(self, kind: str, expression: str, digest: str | None = None) -> str:
+        """SQL for `number(kind, value)`: the first 64 bits of the digest, unsigned
+        (`digest`: SQL for that digest's hex, when it is at hand)."""
+        digest = digest or self.sql_digest(kind, expression)
+        return f"CAST(CONV(LEFT({digest}, 16), 16, 10) AS UNSIGNED)"
 
-    def _sql_pick(self, kind, expression, values):
+    def _sql_pick(self, kind, expression, values, digest=None):
         choices = ", ".join(map(string_literal, values))
-        return f"ELT(1 + {self.sql_number(kind, expression)} % {len(values)}, {choices})"
+        number = self.sql_number(kind, expression, digest)
+        return f"ELT(1 + {number} % {len(values)}, {choices})"
+
+    def _sql_digest_twice(self, kind, expression) -> tuple[str, str]:
+        """SQL for the digest's first use and for its second use in the same expression:
+        with user variables, the first stores it and the second reads it back (one HMAC
+        instead of two); without, both compute it."""
+        digest = self.sql_digest(kind, expression)
+        if not self.sql_variables:
+            return digest, digest
+        self._variables += 1
+        variable = f"@now_digest_{self._variables}"
+        return f"({variable} := {digest})", variable
 
     def sql(self, kind: str, column: str) -> str | None:
         """An SQL expression that yields `getattr(self, kind)(value of column)` for a
@@ -219,13 +276,15 @@ class Faker:
         if kind == "house_number":
             return f"CAST(1 + {self.sql_number('house_number', trimmed)} % 120 AS CHAR)"
         if kind == "person_or_organisation":
-            return (f"REPLACE({self._sql_pick('organisation', trimmed, ORGANISATIONS)}, '#', "
-                    f"CAST(({self.sql_number('organisation', trimmed)} >> 24) % 1000 AS CHAR))")
+            first, again = self._sql_digest_twice("organisation", trimmed)
+            pick = self._sql_pick("organisation", trimmed, ORGANISATIONS, first)
+            number = self.sql_number("organisation", trimmed, again)
+            return f"REPLACE({pick}, '#', CAST(({number} >> 24) % 1000 AS CHAR))"
         if kind == "email":
             lowered = f"LOWER({trimmed})"
-            return (f"CONCAT({self._sql_pick('email', lowered, EMAIL_NAMES)}, "
-                    f"SUBSTR({self.sql_digest('email', lowered)}, 17, 12), "
-                    f"'@{FAKE_EMAIL_DOMAIN}')")
+            first, again = self._sql_digest_twice("email", lowered)
+            return (f"CONCAT({self._sql_pick('email', lowered, EMAIL_NAMES, first)}, "
+                    f"SUBSTR({again}, 17, 12), '@{FAKE_EMAIL_DOMAIN}')")
         if kind == "token":
             return (f"LEFT({self.sql_digest('token', column)}, "
                     f"GREATEST(16, LEAST(CHAR_LENGTH({column}), 64)))")
@@ -237,9 +296,9 @@ class Faker:
         """Same separators and length; the country code and a leading 0 stay, every
         other digit comes from the hash."""
         value = value.strip()
-        prefix = re.match(r"^(\+\d{2}|00\d{2}|0)?", value).group(0)
+        prefix = _PHONE_PREFIX.match(value).group(0)
         rest = value[len(prefix):]
-        fresh = iter(self.digits("phone", re.sub(r"\D", "", value), len(rest)))
+        fresh = iter(self.digits("phone", _NOT_DIGIT.sub("", value), len(rest)))
         return prefix + "".join(next(fresh) if ch.isdigit() else ch for ch in rest)
 
     def iban(self, value: str) -> str:
@@ -255,12 +314,17 @@ class Faker:
         """Ten digits, and a bijection on them (a keyed Feistel permutation), so unique
         application numbers stay unique; other formats get hash digits of their length."""
         value = value.strip()
-        if len(value) != 10 or not value.isdigit():
+        if len(value) != 10 or not value.isdecimal():  # isdigit() takes "²", int() not
             return self.digits("kfw_number", value, len(value))
         half = 10 ** 5
         left, right = divmod(int(value), half)
-        for round_ in range(4):
-            left, right = right, (left + self.number(f"kfw_number{round_}", str(right))) % half
+        outer = self._outer
+        for start in self._kfw_rounds:  # number(f"kfw_number{round}", str(right)), inlined
+            inner = start.copy()
+            inner.update(str(right).encode())
+            digest = outer.copy()
+            digest.update(inner.digest())
+            left, right = right, (left + int.from_bytes(digest.digest()[:8], "big")) % half
         return f"{left * half + right:010d}"
 
     def pattern(self, value: str) -> str:
@@ -268,6 +332,15 @@ class Faker:
         identifiers with a structure (EVSE IDs such as DE*ABC*E12345)."""
         n = self.digest("pattern", value)
         n = n * (len(value) // len(n) + 1)
+        if value.isascii():  # the same, by masks (see _shape_masks)
+            size = len(value)
+            n = n[:size]
+            digits, upper, lower, kept = _shape_masks(value.translate(_ASCII_SHAPE))
+            made = (int.from_bytes(n.translate(_BYTE_DIGIT), "big") & digits
+                    | int.from_bytes(n.translate(_BYTE_UPPER), "big") & upper
+                    | int.from_bytes(n.translate(_BYTE_LOWER), "big") & lower
+                    | int.from_bytes(value.encode(), "big") & kept)
+            return made.to_bytes(size, "big").decode()
         return "".join(
             _DIGITS[b % 10] if ch.isdigit() else _UPPER[b % 26] if "A" <= ch <= "Z"
             else _LOWER[b % 26] if "a" <= ch <= "z" else ch

@@ -68,6 +68,21 @@ def _case_variants(word: bytes) -> set[bytes]:
     return {word, upper}
 
 
+def _anchor(found: list[bytes], vocabulary) -> bytes | None:
+    """The word a needle is filed under: its longest word that is no fake's word; None
+    for a needle that is one such word (it cannot be told from a fake)."""
+    if not found:
+        return None
+    if len(found) == 1:
+        anchor = found[0]
+        return None if anchor in vocabulary or len(anchor) < 3 else anchor
+    anchor = max(found, key=len)  # the longest word, if it is telling
+    if len(anchor) < 3 or anchor in vocabulary:
+        telling = [w for w in found if len(w) >= 3 and w not in vocabulary]
+        anchor = max(telling or found, key=len)
+    return anchor
+
+
 class LeakFound(RuntimeError):
     def __init__(self, hits):
         # {table the value was found in: ["table.column" it was read from]}
@@ -87,7 +102,8 @@ class ScanFailed(RuntimeError):
 class Needles:
     """Anchor word → the needles filed under it. Compact, as there is one per distinct
     personal value: a needle that is its anchor word (an IBAN, a KfW number, a one-word
-    name) is stored as the index of its source only; others as (needle, source) pairs."""
+    name) is stored as the index of its source only; another alone under its anchor as
+    one bytes object (the source's index, then the needle); several as a dict."""
 
     def __init__(self):
         self._vocabulary = {word.encode() for word in vocabulary_tokens()}
@@ -118,24 +134,35 @@ class Needles:
                 continue
             encoded = needle.encode()
             found = encoded.translate(word_bytes).split()
-            if len(found) == 1:
+            if len(found) == 1:  # most values: _anchor() without the call
                 anchor = found[0]
                 if anchor in vocabulary or len(anchor) < 3:
                     continue  # one word a fake could be made of
             else:
-                anchor = max(found, key=len)  # the longest word, if it is telling
-                if len(anchor) < 3 or anchor in vocabulary:
-                    telling = [w for w in found if len(w) >= 3 and w not in vocabulary]
-                    anchor = max(telling or found, key=len)
+                anchor = _anchor(found, vocabulary)
+                if anchor is None:
+                    continue
             entry = by_word.get(anchor)
             if entry is None:
-                # Most anchors carry one needle: an int or a pair; a dict only for more.
-                self._set(anchor, index if encoded == anchor else (needle, index))
+                # Most anchors carry one needle: an int, or the needle's UTF-8 after its
+                # source's index in one byte (a pair where there are more sources); a
+                # dict only for more needles.
+                if encoded == anchor:
+                    self._set(anchor, index)
+                elif index < 256:
+                    self._set(anchor, bytes((index,)) + encoded)
+                else:
+                    self._set(anchor, (needle, index))
             else:
                 if entry.__class__ is int:
                     if encoded == anchor:
                         continue
                     entry = {anchor.decode(): entry}
+                    self._set(anchor, entry)
+                elif entry.__class__ is bytes:
+                    if entry[1:] == encoded:
+                        continue
+                    entry = {entry[1:].decode(): entry[0]}
                     self._set(anchor, entry)
                 elif entry.__class__ is tuple:
                     if entry[0] == needle:
@@ -151,6 +178,21 @@ class Needles:
         self.count += added
         self.longest = longest
 
+    def contains(self, needle: str) -> bool:
+        """Whether `needle` (normalised) is one of the needles, filed as add_many files it."""
+        encoded = needle.encode()
+        anchor = _anchor(encoded.translate(_WORD_BYTES).split(), self._vocabulary)
+        entry = None if anchor is None else self.by_word.get(anchor)
+        if entry is None:
+            return False
+        if entry.__class__ is int:
+            return encoded == anchor
+        if entry.__class__ is bytes:
+            return entry[1:] == encoded
+        if entry.__class__ is tuple:
+            return entry[0] == needle
+        return needle in entry
+
     def _set(self, anchor: bytes, entry):
         self.by_word[anchor] = entry
         if not anchor.isascii():
@@ -165,6 +207,9 @@ class Needles:
         entry = self.by_word[word]
         if entry.__class__ is int:
             return [(self.sources[entry], word.decode("utf-8", "replace"))]
+        if entry.__class__ is bytes:
+            needle = entry[1:].decode()
+            return [(self.sources[entry[0]], needle)] if needle in text else []
         if entry.__class__ is tuple:
             return [(self.sources[entry[1]], entry[0])] if entry[0] in text else []
         found = []
@@ -190,6 +235,8 @@ class Scanner:
         self.table = "(header)"
         # {table: {source: {needle}}}: the needles only to forgive fakes (see finish).
         self.hits: dict[str, dict[str, set[str]]] = {}
+        # {table: {needle}}: needles that are fakes the dump writes there (add_written_fakes).
+        self.fakes: dict[str, set[str]] = {}
 
     def feed(self, data: bytes):
         if not self.words:
@@ -228,6 +275,22 @@ class Scanner:
                     self.hits.setdefault(self.table, {}).setdefault(source, set()).add(needle)
         self._tail = chunk[-self.needles.longest:] if self.needles.longest else b""
 
+    def add_written_fakes(self, fakes):
+        """Fakes just written in the current table that could equal another row's
+        original (numbers and identifiers Python faked): those that are needles are
+        remembered, so that finding them there is no leak (see finish) without computing
+        every fake again. Only such coincidences are kept, never the fakes."""
+        if not fakes:
+            return
+        # Most fakes hold no anchor word at all: one look at all their words first.
+        if not self.words & words("\n".join(fakes).lower().encode()):
+            return
+        contains = self.needles.contains
+        for fake in fakes:
+            needle = normalise(fake)
+            if len(needle) >= MIN_NEEDLE and contains(needle):
+                self.fakes.setdefault(self.table, set()).add(needle)
+
     def add_needles(self, values, source: str):
         """Needles may come until the first chunk is scanned (the anchors are a live
         view of the needles' index)."""
@@ -249,23 +312,31 @@ class Scanner:
         returns ({table: needles}) those of the needles found that are fakes the dump
         writes in that table (a fake KfW number equal to another application's real
         one): no leak. Asked only when something was found: a clean dump never
-        computes them."""
+        computes them. Needles reported by add_written_fakes are forgiven first: the
+        others are asked about only if any is left."""
         self.flush()
-        judge(self.hits, written_fakes)
+        judge(self.hits, written_fakes, self.fakes)
 
 
-def judge(hits, written_fakes=None):
-    """Raises LeakFound for the hits that are not fakes the dump writes (Scanner.finish)."""
+def _forgive(hits, forgiven: dict[str, set[str]]):
+    for table, sources in list(hits.items()):
+        for source, needles in list(sources.items()):
+            needles -= forgiven.get(table, set())
+            if not needles:
+                del sources[source]
+        if not sources:
+            del hits[table]
+
+
+def judge(hits, written_fakes=None, known_fakes=None):
+    """Raises LeakFound for the hits that are not fakes the dump writes (Scanner.finish):
+    `known_fakes` ({table: needles}, reported while writing) are forgiven first; for
+    what is left, `written_fakes` is asked."""
+    if hits and known_fakes:
+        _forgive(hits, known_fakes)
     if hits and written_fakes is not None:
         found = {table: set().union(*sources.values()) for table, sources in hits.items()}
-        forgiven = written_fakes(found)
-        for table, sources in list(hits.items()):
-            for source, needles in list(sources.items()):
-                needles -= forgiven.get(table, set())
-                if not needles:
-                    del sources[source]
-            if not sources:
-                del hits[table]
+        _forgive(hits, written_fakes(found))
     if hits:
         raise LeakFound({table: set(sources) for table, sources in hits.items()})
 
@@ -279,8 +350,10 @@ class ScannerProcess:
     and runs on as long as the child is at most QUEUE_BYTES behind. Same
     interface as Scanner, plus `add_needles` (Needles.add_many)."""
 
-    _NEEDLES, _DATA, _TABLE = b"n", b"d", b"t"
-    QUEUE_BYTES = 64 << 20  # what this process holds for the child at most
+    _NEEDLES, _DATA, _TABLE, _FAKES = b"n", b"d", b"t", b"f"
+    # What this process holds for the child at most: enough to ride out the child's
+    # pauses, small enough that memory stays flat when the child is the slower one.
+    QUEUE_BYTES = 8 << 20
 
     def __init__(self):
         dump_read, dump_write = os.pipe()
@@ -325,12 +398,14 @@ class ScannerProcess:
                         scanner = Scanner(needles)
                     if kind == cls._DATA:
                         scanner.feed(payload)
+                    elif kind == cls._FAKES:
+                        scanner.add_written_fakes(pickle.loads(payload))
                     else:
                         scanner.start_table(payload.decode())
             if scanner is None:
-                return ("hits", {}, needles.count)
+                return ("hits", ({}, {}), needles.count)
             scanner.flush()
-            return ("hits", scanner.hits, needles.count)
+            return ("hits", (scanner.hits, scanner.fakes), needles.count)
         except Exception as error:  # reported to the parent, which stops the snapshot
             return ("error", repr(error), None)
 
@@ -358,11 +433,14 @@ class ScannerProcess:
 
     def add_needles(self, values, source: str):
         values = list(values)
-        for start in range(0, len(values), 100000):
-            self._send(self._NEEDLES, pickle.dumps((source, values[start:start + 100000])))
+        for start in range(0, len(values), 10000):
+            self._send(self._NEEDLES, pickle.dumps((source, values[start:start + 10000])))
 
     def feed(self, data: bytes):
         self._send(self._DATA, data)
+
+    def add_written_fakes(self, fakes):
+        self._send(self._FAKES, pickle.dumps(list(fakes)))
 
     def start_table(self, table: str):
         self._send(self._TABLE, table.encode())
@@ -385,7 +463,8 @@ class ScannerProcess:
         return value
 
     def finish(self, written_fakes=None):
-        judge(self._result(), written_fakes)
+        hits, known_fakes = self._result()
+        judge(hits, written_fakes, known_fakes)
 
     def close(self):
         """Ends the child when the snapshot stops early (nothing is judged)."""

@@ -12,7 +12,7 @@ from operator import itemgetter
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
-from .actions import ByField, Omit, Redact
+from .actions import ByField, Fake, Omit, Redact
 from .coverage import check_coverage, database_tables
 from .fakes import Faker
 from .kanonymity import k_anonymity
@@ -23,6 +23,7 @@ from .sinks import open_sink
 from .sql import literal, quote_name
 
 STATEMENT_CHARS = 1 << 20  # one INSERT stays well under max_allowed_packet (16 MB)
+NEEDLE_BATCH_ROWS = 10000  # rows read at a time for the leak check's needles
 
 HEADER = """-- NOW Portal: anonymised snapshot (policy: anonymize/policy.py)
 -- Import into an empty MySQL or MariaDB database: mysql DBNAME < this-file
@@ -130,15 +131,25 @@ class TablePlan:
             # The database returns the finished literals of these columns, comma-joined;
             # with nothing left for Python, the whole "(…)" tuple of the row.
             joined = "CONCAT_WS(',', " + ", ".join(e for _c, _a, e in in_sql) + ")"
-            select.append(joined if in_python else f"CONCAT('(', {joined}, ')')")
+            # A finished tuple comes as its UTF-8 bytes (binary: the driver does not
+            # decode it; CONVERT, a no-op for utf8mb4 columns, for a table in another
+            # character set), and goes to the file and the leak check as it came.
+            select.append(joined if in_python else
+                          f"CAST(CONVERT(CONCAT('(', {joined}, ')') USING utf8mb4) AS BINARY)")
         self.sql_part = bool(in_sql)
         self.converters = []
+        # Fakes Python wrote that could equal some original (Fake.literal_function), for
+        # the leak check: sent after each batch, then cleared.
+        self.written_fakes = []
         extra = []
         for column, action, _e in in_python:
             index = len(select)
             select.append(quote_name(column.name))
             if isinstance(action, ByField):
                 extra.append((index, action))
+            elif isinstance(action, Fake):
+                self.converters.append(
+                    (index, action.literal_function(faker, self.written_fakes.append), None))
             else:
                 self.converters.append((index, action.literal_function(faker), None))
         for index, action in extra:
@@ -152,6 +163,7 @@ class TablePlan:
         self.insert_prefix = (f"INSERT INTO {quote_name(table)} ("
                               + ",".join(map(quote_name, self.insert_columns)) + ") VALUES\n")
         self.row_literal = self._compile() if in_python else None
+        self.binary = self.row_literal is None  # rows are finished bytes
 
     def _compile(self):
         """row → "(literal,literal,…)" as one generated expression: no per-column loop,
@@ -176,8 +188,8 @@ class DumpWriter:
     def __init__(self, sink, scanner):
         self.sink, self.scanner, self.bytes = sink, scanner, 0
 
-    def write(self, text: str):
-        data = text.encode("utf-8")
+    def write(self, text: str | bytes):
+        data = text if text.__class__ is bytes else text.encode("utf-8")
         self.scanner.feed(data)
         self.bytes += len(data)
         self.sink.write(data)
@@ -197,9 +209,10 @@ def _distinct_values(cursor, query, count=1) -> list[set]:
 
 
 def collect_needles(cursor, tables, policy, address_needles, vendor, add):
-    """The original personal values of every table: per column, its distinct values
-    (one streamed pass over the table for all its columns), given to `add(values,
-    source)` (Needles.add_many, or the leak check's process), which drops short ones."""
+    """The original personal values of every table (one streamed pass over the table for
+    all its columns), given batch by batch, each column's distinct values of the batch,
+    to `add(values, source)` (Needles.add_many, or the leak check's process), which
+    drops short ones and files each value once."""
     addresses = {}
     for address in address_needles:
         addresses.setdefault(address.table, []).append(address)
@@ -236,20 +249,27 @@ def collect_needles(cursor, tables, policy, address_needles, vendor, add):
             sources.append(f"{table}.{address.street}+{address.house_number}")
         if not select:
             continue
-        found = _distinct_values(cursor, f"SELECT {', '.join(select)} FROM {name}",
-                                 len(select))
-        for index, (values, source) in enumerate(zip(found, sources)):
-            if index in redactions:
-                values = [n for value in values for n in redactions[index].needles((value,))]
-            add(values, source)
+        # Streamed, batch by batch: each batch's distinct values of each column go to the
+        # leak check at once (it files every value once), so memory holds one batch,
+        # however many distinct values the table has.
+        cursor.execute(f"SELECT {', '.join(select)} FROM {name}")
+        columns = [(itemgetter(index), source, redactions.get(index))
+                   for index, source in enumerate(sources)]
+        while rows := cursor.fetchmany(NEEDLE_BATCH_ROWS):
+            for get, source, redaction in columns:
+                values = set(map(get, rows))
+                if redaction is not None:
+                    values = [n for value in values for n in redaction.needles((value,))]
+                add(values, source)
 
 
 def written_fakes(cursor, tables, policy, faker):
     """found needles → those that are fakes this dump writes: a fake that equals some
     other row's original (two KfW numbers, two phone numbers) is no leak. Only fakes of
     numbers and identifiers can (names and e-mails come from lists and a reserved domain);
-    their columns are read again only when the leak check found something, and only in
-    the tables it was found in (a fake is written in its own table)."""
+    their columns are read again only when the leak check found something that is not
+    among the fakes told to it while writing (KfW and phone numbers, TablePlan), and
+    only in the tables it was found in (a fake is written in its own table)."""
 
     def forgiven(found: dict[str, set[str]]) -> dict[str, set[str]]:
         fakes = {}
@@ -309,9 +329,11 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
     SnapshotError."""
     policy = POLICY if policy is None else policy
     address_needles = ADDRESS_NEEDLES if address_needles is None else address_needles
-    faker = Faker(key or secrets.token_bytes(32))  # never written anywhere
-    batch_rows = settings.SNAPSHOT_BATCH_ROWS
     connection = connections[using]
+    connection.ensure_connection()
+    faker = Faker(key or secrets.token_bytes(32),  # never written anywhere
+                  sql_variables=connection.vendor == "mysql" and connection.mysql_is_mariadb)
+    batch_rows = settings.SNAPSHOT_BATCH_ROWS
     started = time.monotonic()
     summary = Summary(destination=destination)
     with read_only_snapshot(connection):
@@ -382,21 +404,28 @@ def _write_rows(cursor, plan: TablePlan, writer: DumpWriter, batch_rows: int) ->
     (split further when its text grows past STATEMENT_CHARS)."""
     count = 0
     prefix, row_literal = plan.insert_prefix, plan.row_literal
+    separator, end_ = ",\n", ";\n"
+    if plan.binary:  # bytes from the database: no str on the way (MySQL only)
+        prefix, separator, end_ = prefix.encode(), b",\n", b";\n"
+    first = itemgetter(0)
     cursor.execute(plan.query)
     while rows := cursor.fetchmany(batch_rows):
         count += len(rows)
         if row_literal is None:  # finished by the database
-            values = [row[0] for row in rows]
+            values = list(map(first, rows))
         else:
             values = list(map(row_literal, rows))
-        text = ",\n".join(values)
+        text = separator.join(values)
         if len(text) < STATEMENT_CHARS:
-            writer.write(prefix + text + ";\n")
-            continue
-        start, size = 0, 0
-        for end, value in enumerate(values, 1):
-            size += len(value) + 2
-            if size >= STATEMENT_CHARS or end == len(values):
-                writer.write(prefix + ",\n".join(values[start:end]) + ";\n")
-                start, size = end, 0
+            writer.write(prefix + text + end_)
+        else:
+            start, size = 0, 0
+            for end, value in enumerate(values, 1):
+                size += len(value) + 2
+                if size >= STATEMENT_CHARS or end == len(values):
+                    writer.write(prefix + separator.join(values[start:end]) + end_)
+                    start, size = end, 0
+        if plan.written_fakes:  # after the rows that hold them
+            writer.scanner.add_written_fakes(plan.written_fakes)
+            plan.written_fakes.clear()
     return count

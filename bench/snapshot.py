@@ -9,8 +9,10 @@ charging-session summary per point: 18 rows per application, about a million row
 the default N. At N·small and at N applications it runs, each as its own process:
 - `mysqldump --single-transaction --quick` (the floor: a plain dump, nothing anonymised);
 - `manage.py anonymized_snapshot --output FILE` (policy, fakes, leak check included);
-and prints rows/s, the time ratio to mysqldump and each process's peak resident memory
-(from wait4): the snapshot's must stay flat from the small to the large size.
+and prints rows/s, the time ratio to mysqldump, each process's peak resident memory
+(from wait4: the snapshot's must stay flat from the small to the large size), the load
+average, and processor seconds: of the process, of the leak check's child process, and
+of the local database server meanwhile (Linux /proc).
 """
 
 import argparse
@@ -19,6 +21,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -107,27 +110,112 @@ def fill(start: int, stop: int):
     cursor.close()
 
 
-def run(command: list[str]) -> tuple[float, float]:
-    """(seconds, peak resident MB) of one child process."""
+def _cpu_seconds(pid) -> float | None:
+    """User + system processor time of a process so far (Linux /proc), or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_pid() -> int | None:
+    """The local MariaDB/MySQL server's process (its processor time is part of the cost)."""
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/comm") as comm:
+                    if comm.read().strip() in ("mariadbd", "mysqld"):
+                        return int(name)
+            except OSError:
+                continue
+    return None
+
+
+def _peak_mb(pid) -> float | None:
+    """The peak resident memory of a process so far (VmHWM), in MB."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def _children(pid) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as children:
+                found += [int(child) for child in children.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+def run(command: list[str]) -> dict:
+    """Seconds, peak resident MB (the largest of the process and its children), and
+    processor seconds of the process, of its own child processes (the leak check's), and
+    of the database server meanwhile (sampled from /proc every 20 ms)."""
+    server = _server_pid()
+    server_before = _cpu_seconds(server) if server else None
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                cwd=ROOT)
+    children, peaks, done = {}, {}, threading.Event()
+
+    def sample():
+        while not done.wait(0.02):
+            for pid in [process.pid, *_children(process.pid)]:
+                peak = _peak_mb(pid)
+                if peak is not None:
+                    peaks[pid] = peak
+                seconds = _cpu_seconds(pid) if pid != process.pid else None
+                if seconds is not None:
+                    children[pid] = seconds
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     _pid, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
     if status != 0:
         raise SystemExit(f"{command[0]} failed: {process.stderr.read().decode()}")
-    return seconds, usage.ru_maxrss / 1024
+    child_cpu = sum(children.values())
+    server_after = _cpu_seconds(server) if server else None
+    # Peak memory from the processes' own high-water marks: wait4's ru_maxrss would
+    # include this (large) benchmark process's, as the child starts as its copy (vfork).
+    return {
+        "seconds": seconds, "mb": max(peaks.values(), default=usage.ru_maxrss / 1024),
+        "cpu": usage.ru_utime + usage.ru_stime - child_cpu, "child_cpu": child_cpu,
+        "server_cpu": (server_after - server_before) if server_after is not None else None,
+    }
+
+
+def _cpu_text(figures: dict) -> str:
+    text = f"processor {figures['cpu']:.2f} s"
+    if figures["child_cpu"]:
+        text += f" + leak check {figures['child_cpu']:.2f} s"
+    if figures["server_cpu"] is not None:
+        text += f", server {figures['server_cpu']:.2f} s"
+    return text
 
 
 def measure(applications: int, out: Path) -> dict:
     rows = applications * ROWS_PER_APPLICATION
-    dump_s, dump_mb = run(["mysqldump", "-h127.0.0.1", "-uroot", "--single-transaction",
-                           "--quick", f"--result-file={out / 'plain.sql'}", DATABASE])
-    snap_s, snap_mb = run([sys.executable, "manage.py", "anonymized_snapshot",
-                           "--output", str(out / "anonymised.sql")])
+    load = os.getloadavg()[0]
+    dump = run(["mysqldump", "-h127.0.0.1", "-uroot", "--single-transaction",
+                "--quick", f"--result-file={out / 'plain.sql'}", DATABASE])
+    snap = run([sys.executable, "manage.py", "anonymized_snapshot",
+                "--output", str(out / "anonymised.sql")])
     # Python's own start (Django set-up) is part of the snapshot's time: measured apart.
-    start_s, _mb = run([sys.executable, "manage.py", "check", "--deploy", "--fail-level",
-                        "CRITICAL"])
+    start_s = run([sys.executable, "manage.py", "check", "--deploy", "--fail-level",
+                   "CRITICAL"])["seconds"]
+    dump_s, dump_mb, snap_s, snap_mb = dump["seconds"], dump["mb"], snap["seconds"], snap["mb"]
     figures = {
         "applications": applications, "rows": rows,
         "mysqldump_s": dump_s, "mysqldump_mb": dump_mb,
@@ -135,13 +223,13 @@ def measure(applications: int, out: Path) -> dict:
         "snapshot_s": snap_s, "snapshot_mb": snap_mb, "startup_s": start_s,
         "snapshot_bytes": (out / "anonymised.sql").stat().st_size,
     }
-    print(f"\n{applications} applications, {rows:,} rows")
+    print(f"\n{applications} applications, {rows:,} rows (load average {load:.2f})")
     print(f"  mysqldump --single-transaction --quick: {dump_s:7.2f} s  "
           f"{rows / dump_s:>10,.0f} rows/s  peak {dump_mb:6.1f} MB  "
-          f"{figures['mysqldump_bytes'] / 1e6:7.1f} MB written")
+          f"{figures['mysqldump_bytes'] / 1e6:7.1f} MB written  {_cpu_text(dump)}")
     print(f"  anonymized_snapshot:                    {snap_s:7.2f} s  "
           f"{rows / snap_s:>10,.0f} rows/s  peak {snap_mb:6.1f} MB  "
-          f"{figures['snapshot_bytes'] / 1e6:7.1f} MB written")
+          f"{figures['snapshot_bytes'] / 1e6:7.1f} MB written  {_cpu_text(snap)}")
     print(f"  ratio snapshot / mysqldump: {snap_s / dump_s:.2f}x time "
           f"({(snap_s - start_s) / dump_s:.2f}x without the {start_s:.1f} s of Django's start)")
     return figures
