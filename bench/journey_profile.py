@@ -71,7 +71,7 @@ class ProfiledClient:
             queries.append(sql)
             return execute(sql, params, many, context)
 
-        profiling = self.profiler is not None and name == self.profile_page
+        profiling = self.profiler is not None and self.profile_page in (name, "all")
         start = time.process_time()
         if profiling:
             self.profiler.enable()
@@ -80,7 +80,7 @@ class ProfiledClient:
         if profiling:
             self.profiler.disable()
         cpu = (time.process_time() - start) * 1000
-        self.last_sql[name] = queries
+        self.last_sql.setdefault(name, []).append(queries)
         entry = self.stats.setdefault(name, {"cpu": [], "queries": [], "session": [], "cache": []})
         entry["cpu"].append(cpu)
         entry["queries"].append(len(queries))
@@ -103,8 +103,8 @@ class ProfiledClient:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--journeys", type=int, default=5)
-    parser.add_argument("--profile", metavar="PAGE", help="cProfile this page (e.g. dashboard)")
-    parser.add_argument("--sql", metavar="PAGE", help="print the statements of this page")
+    parser.add_argument("--profile", metavar="PAGE", help="cProfile this page (e.g. dashboard; all: every page)")
+    parser.add_argument("--sql", metavar="PAGE", help="print the statements of this page (all: of every page)")
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
 
@@ -148,10 +148,15 @@ def main():
         print(f"{'one journey':<20}{'':>4}{total_cpu:>9.0f}{total_queries:>9.0f}")
         if args.sql:
             print(f"--- statements of {args.sql} (last journey)")
-            for sql in client.last_sql.get(args.sql, []):
-                print("  ", sql[:300])
+            for request in client.last_sql.get(args.sql, [])[-1:] if args.sql != "all" else [
+                    q for pages in client.last_sql.values() for q in pages]:
+                print(f"  ({len(request)} statements)")
+                for sql in request:
+                    print("  ", sql[:300])
         if profiler:
             print(f"--- profile of {args.profile} over {args.journeys} journeys")
+            if os.environ.get("JOURNEY_PROFILE_DUMP"):
+                profiler.dump_stats(os.environ["JOURNEY_PROFILE_DUMP"])
             stats_ = pstats.Stats(profiler).strip_dirs()
             stats_.sort_stats("cumulative").print_stats(args.top)
             stats_.sort_stats("tottime").print_stats(args.top)
