@@ -28,9 +28,9 @@ class DatabaseCache(db.DatabaseCache):
     in a transaction (two more round trips on MySQL: autocommit off and on, plus COMMIT)
     SELECT the key and UPDATE or INSERT it. allauth takes a lock (`add`), reads, writes
     (`set`) and unlocks for each of its rate limits, five of them on a login: that was
-    70 round trips of a login on MariaDB. Here `set` is one upsert and `add` one (SQLite,
-    PostgreSQL) or two statements (MySQL: DELETE if expired, INSERT IGNORE), each atomic
-    on its own; other databases keep Django's way.
+    70 round trips of a login on MariaDB. Here `set` is one upsert and `add` one (SQLite)
+    or two statements (MySQL/MariaDB: DELETE if expired, INSERT IGNORE), each atomic on
+    its own; other databases keep Django's way (with the sweep above as its cull).
     """
 
     def __init__(self, table, params):
@@ -61,10 +61,10 @@ class DatabaseCache(db.DatabaseCache):
         return self._base_set("add", key, value, timeout) if added is None else added
 
     def _write(self, mode, key, value, timeout):
-        """`set` or `add` in a statement or two; None where the database has no upsert."""
+        """`set` or `add` in a statement or two; None on databases this is not tested on."""
         db_alias = router.db_for_write(self.cache_model_class)
         connection = connections[db_alias]
-        if connection.vendor not in ("mysql", "sqlite", "postgresql"):
+        if connection.vendor not in ("mysql", "sqlite"):  # the two the tests run on
             return None
         timeout = self.get_backend_timeout(timeout)
         now = tz_now().replace(microsecond=0)
