@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from django.conf import settings
 from django.core.cache.backends import db
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
 from django.utils.timezone import now as tz_now
 
 
@@ -52,7 +52,7 @@ class DatabaseCache(db.DatabaseCache):
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         key = self.make_and_validate_key(key, version=version)
-        if not self._write("set", key, value, timeout):
+        if self._write("set", key, value, timeout) is None:
             self._base_set("set", key, value, timeout)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
@@ -79,32 +79,42 @@ class DatabaseCache(db.DatabaseCache):
         table, key_col, value_col, expires_col = (
             quote(self._table), quote("cache_key"), quote("value"), quote("expires"))
         insert = f"INTO {table} ({key_col}, {value_col}, {expires_col}) VALUES (%s, %s, %s)"
-        with connection.cursor() as cursor:
-            if time.monotonic() >= self._next_sweep:
-                self._sweep(db_alias, cursor, now)
-                self._next_sweep = time.monotonic() + self._sweep_seconds
-            if connection.vendor == "mysql":
+        try:
+            with connection.cursor() as cursor:
+                if time.monotonic() >= self._next_sweep:
+                    self._sweep(db_alias, cursor, now)
+                    self._next_sweep = time.monotonic() + self._sweep_seconds
+                if connection.vendor == "mysql":
+                    if mode == "set":
+                        cursor.execute(
+                            f"INSERT {insert} ON DUPLICATE KEY UPDATE {value_col} = VALUES({value_col}), "
+                            f"{expires_col} = VALUES({expires_col})",
+                            [key, encoded, expires],
+                        )
+                        return True
+                    # An expired entry counts as absent: out with it, then insert unless
+                    # another request holds the key (IGNORE: the duplicate inserts nothing).
+                    cursor.execute(f"DELETE FROM {table} WHERE {key_col} = %s AND {expires_col} < %s",
+                                   [key, now_value])
+                    cursor.execute(f"INSERT IGNORE {insert}", [key, encoded, expires])
+                    return cursor.rowcount == 1
+                update = f"{value_col} = excluded.{value_col}, {expires_col} = excluded.{expires_col}"
                 if mode == "set":
-                    cursor.execute(
-                        f"INSERT {insert} ON DUPLICATE KEY UPDATE {value_col} = VALUES({value_col}), "
-                        f"{expires_col} = VALUES({expires_col})",
-                        [key, encoded, expires],
-                    )
+                    cursor.execute(f"INSERT {insert} ON CONFLICT ({key_col}) DO UPDATE SET {update}",
+                                   [key, encoded, expires])
                     return True
-                # An expired entry counts as absent: out with it, then insert unless
-                # another request holds the key (IGNORE: the duplicate inserts nothing).
-                cursor.execute(f"DELETE FROM {table} WHERE {key_col} = %s AND {expires_col} < %s",
-                               [key, now_value])
-                cursor.execute(f"INSERT IGNORE {insert}", [key, encoded, expires])
+                cursor.execute(
+                    f"INSERT {insert} ON CONFLICT ({key_col}) DO UPDATE SET {update} "
+                    f"WHERE {table}.{expires_col} < %s",
+                    [key, encoded, expires, now_value],
+                )
                 return cursor.rowcount == 1
-            update = f"{value_col} = excluded.{value_col}, {expires_col} = excluded.{expires_col}"
-            if mode == "set":
-                cursor.execute(f"INSERT {insert} ON CONFLICT ({key_col}) DO UPDATE SET {update}",
-                               [key, encoded, expires])
-                return True
-            cursor.execute(
-                f"INSERT {insert} ON CONFLICT ({key_col}) DO UPDATE SET {update} "
-                f"WHERE {table}.{expires_col} < %s",
-                [key, encoded, expires, now_value],
-            )
-            return cursor.rowcount == 1
+        except DatabaseError:
+            # As Django's writes: a write that fails (a deadlock under a wave) fails
+            # quietly, as a cache may, instead of failing the request. Not inside a
+            # transaction, though: there the failure may have undone (MySQL deadlock) or
+            # aborted (PostgreSQL) the transaction, which must not go on as if nothing
+            # happened; outside one, each statement was its own transaction.
+            if connection.in_atomic_block:
+                raise
+            return False

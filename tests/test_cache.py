@@ -106,3 +106,13 @@ def test_a_write_takes_one_statement_and_add_at_most_two(database_cache):
 
     assert len(writes.captured_queries) == 1
     assert len(adds.captured_queries) == (2 if connection.vendor == "mysql" else 1)
+
+
+def test_a_write_that_fails_fails_quietly_outside_a_transaction(database_cache):
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE test_rate_limit_cache")
+    try:
+        database_cache.set("counter", [1.0], timeout=300)  # no exception: a cache may fail
+        assert database_cache.add("counter:lock", True, timeout=10) is False
+    finally:
+        call_command("createcachetable", "test_rate_limit_cache", verbosity=0)
