@@ -6,8 +6,9 @@ Walks the wave's applicant journey (bench/wave_flow.py: register by claim, confi
 sign out and in, dashboard, short report, submit) through Django's WSGI handler in this
 process, with the wave's production settings (DEBUG off, MariaDB by default, the database
 cache for allauth's rate limits, database sessions, CSRF checks on). Prints per page the
-queries (split into session, cache and other) and the processor time of the request,
-the median over the journeys. `--sql PAGE` prints the statements of one page of the last
+queries (split into session, cache and other), on MariaDB the statements the server
+received (round trips, with those Django sends without a cursor: autocommit, COMMIT) and
+the processor time of the request, the median over the journeys. `--sql PAGE` prints the statements of one page of the last
 journey; `--profile PAGE` a cProfile of that page over all journeys (the pages' names are
 those of the wave). Set DATABASE_URL to use another database (SQLite: `sqlite://`).
 """
@@ -36,6 +37,18 @@ os.environ.update(
 )
 PASSWORD = "Wellen-Passwort-2026"
 HANDLER = None
+
+
+def server_questions():
+    """MariaDB's count of the statements this connection sent, including those Django
+    sends without a cursor (autocommit on and off, COMMIT): None on other databases."""
+    from django.db import connection
+
+    if connection.vendor != "mysql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW SESSION STATUS LIKE 'Questions'")
+        return int(cursor.fetchone()[1])
 
 
 class Response:
@@ -72,6 +85,7 @@ class ProfiledClient:
             return execute(sql, params, many, context)
 
         profiling = self.profiler is not None and self.profile_page in (name, "all")
+        questions = server_questions()
         start = time.process_time()
         if profiling:
             self.profiler.enable()
@@ -80,8 +94,12 @@ class ProfiledClient:
         if profiling:
             self.profiler.disable()
         cpu = (time.process_time() - start) * 1000
+        # The second SHOW counts itself: one less.
+        round_trips = server_questions() - questions - 1 if questions is not None else 0
         self.last_sql.setdefault(name, []).append(queries)
-        entry = self.stats.setdefault(name, {"cpu": [], "queries": [], "session": [], "cache": []})
+        entry = self.stats.setdefault(name, {"cpu": [], "queries": [], "session": [], "cache": [],
+                                             "round_trips": []})
+        entry["round_trips"].append(round_trips)
         entry["cpu"].append(cpu)
         entry["queries"].append(len(queries))
         entry["session"].append(sum("django_session" in q for q in queries))
@@ -136,16 +154,20 @@ def main():
             applicant_journey(client, account["kfw_number"], account["email"], PASSWORD, MAIL_DIR)
         print(f"database: {connection.vendor}; {args.journeys} journeys; median per page "
               "(redirects followed, as the wave's client does)")
-        print(f"{'page':<20}{'n':>4}{'cpu ms':>9}{'queries':>9}{'session':>9}{'cache':>7}")
-        total_cpu = total_queries = 0
+        print(f"{'page':<20}{'n':>4}{'cpu ms':>9}{'queries':>9}{'session':>9}{'cache':>7}"
+              f"{'round trips':>13}")
+        total_cpu = total_queries = total_trips = 0
         for name, entry in stats.items():
             per_journey = len(entry["cpu"]) / args.journeys
             cpu, queries = statistics.median(entry["cpu"]), statistics.median(entry["queries"])
             total_cpu += cpu * per_journey
             total_queries += queries * per_journey
+            trips = statistics.median(entry["round_trips"])
+            total_trips += trips * per_journey
             print(f"{name:<20}{per_journey:>4.0f}{cpu:>9.1f}{queries:>9.0f}"
-                  f"{statistics.median(entry['session']):>9.0f}{statistics.median(entry['cache']):>7.0f}")
-        print(f"{'one journey':<20}{'':>4}{total_cpu:>9.0f}{total_queries:>9.0f}")
+                  f"{statistics.median(entry['session']):>9.0f}{statistics.median(entry['cache']):>7.0f}"
+                  f"{trips:>13.0f}")
+        print(f"{'one journey':<20}{'':>4}{total_cpu:>9.0f}{total_queries:>9.0f}{'':>16}{total_trips:>13.0f}")
         if args.sql:
             print(f"--- statements of {args.sql} (last journey)")
             for request in client.last_sql.get(args.sql, [])[-1:] if args.sql != "all" else [
