@@ -54,7 +54,7 @@ def complete_claim(claim: ApplicationClaim) -> bool:
             FundingApplication.objects.claimable()
             .with_email(claim.email)
             .filter(pk=claim.application_id)
-            .update(owner=claim.user, claimed_at=now)
+            .update(owner_id=claim.user_id, claimed_at=now)  # the id: no query for the user
         )
         if taken:
             ApplicationClaim.objects.filter(pk=claim.pk).update(completed_at=now)

@@ -55,12 +55,12 @@ class PointsForm(ReportStepForm):
 
 
 def validate_points_of(report) -> None:
-    count = report.charging_points.count()
-    if count == 0:
+    entered = list(report.charging_points.all())  # one query, for the count and the dates
+    if not entered:
         raise ValidationError(_("Add at least one charging point."), code="no_points")
-    points.validate_point_count(report, count)
+    points.validate_point_count(report, len(entered))
     approval_date = report.application.approval_date
-    for point in report.charging_points.all():
+    for point in entered:
         try:
             points.validate_commissioning_date(point.commissioning_date, approval_date)
         except ValidationError as exc:
