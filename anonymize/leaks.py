@@ -37,28 +37,24 @@ _WORD_BYTES = bytes(
     else c if (48 <= c <= 57 or 97 <= c <= 122 or c == 95 or c >= 128) else 32
     for c in range(256)
 )
-_ESCAPES = (b"\\n", b"\\r", b"\\0", b"\\Z", b"\\t")
+# A string literal's escapes as the dump writes them (sql.py, MySQL's QUOTE()): each
+# backslash and the byte after it, undone left to right in one pass (one kind after the
+# other, "\\\\n", a value's backslash then "n", would lose the "n" of the word after it).
+_ESCAPE = re.compile(rb"\\[nrt'\\0Z]")
+_UNESCAPED = {b"\\n": b" ", b"\\r": b" ", b"\\t": b" ", b"\\'": b"'", b"\\\\": b"\\",
+              b"\\0": b" ", b"\\Z": b" "}
 
 
 def words(data: bytes) -> list[bytes]:
-    """The words of UTF-8 text, ASCII lower-cased, as the scanner sees them."""
+    """The words of UTF-8 text, ASCII lower-cased, as the scanner sees them (an escape
+    separates words, as what it stands for is no word byte)."""
     if b"\\" in data:
-        for escape in _ESCAPES:
-            if escape in data:
-                data = data.replace(escape, b"  ")
+        data = _ESCAPE.sub(b" ", data)
     return data.translate(_WORD_BYTES).split()
 
 
 def normalise(text: str) -> str:
     return " ".join(text.lower().split())
-
-
-# A string literal's escapes as the dump writes them (sql.py, MySQL's QUOTE()): each
-# backslash and the byte after it, undone left to right in one pass (one after the other,
-# "\\\\n", a backslash then "n", would become a backslash and a space).
-_ESCAPE = re.compile(rb"\\[nr'\\0Z]")
-_UNESCAPED = {b"\\n": b" ", b"\\r": b" ", b"\\'": b"'", b"\\\\": b"\\", b"\\0": b" ",
-              b"\\Z": b" "}
 
 
 def _unescaped(match) -> bytes:
@@ -288,7 +284,9 @@ class Scanner:
             for word in present:
                 for source, needle in self.needles.matches(word, text, text_words):
                     self.hits.setdefault(self.table, {}).setdefault(source, set()).add(needle)
-        self._tail = chunk[-self.needles.longest:] if self.needles.longest else b""
+        # Scanned again with the next chunk: a value cut at the end of this one. As the
+        # dump writes it, a needle of n bytes takes up to 2n (each byte escaped).
+        self._tail = chunk[-2 * self.needles.longest:] if self.needles.longest else b""
 
     def add_written_fakes(self, fakes):
         """Fakes just written in the current table that could equal another row's

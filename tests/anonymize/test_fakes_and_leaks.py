@@ -293,3 +293,40 @@ def test_a_value_with_a_backslash_before_n_is_found_in_the_dump():
     scanner.feed(f"(1, {string_literal(value)});".encode())
     with pytest.raises(LeakFound):
         scanner.finish()
+
+
+def test_a_word_after_a_backslash_in_a_value_is_an_anchor_in_the_dump():
+    """"C:\\neumann" is written "C:\\\\neumann": its words are "c" and "neumann" (the
+    anchor), not "eumann" as when "\\n" was taken out before "\\\\"."""
+    from anonymize.leaks import words
+    from anonymize.sql import string_literal
+
+    value = "Akte C:\\neumann"
+    assert words(string_literal(value).encode()) == [b"akte", b"c", b"neumann"]
+    needles = Needles()
+    needles.add_many([value], "reports_report.factual_report")
+    scanner = Scanner(needles)
+    scanner.start_table("reports_report")
+    scanner.feed(f"(1, {string_literal(value)});".encode())
+    with pytest.raises(LeakFound):
+        scanner.finish()
+
+
+def test_an_escaped_value_cut_between_two_chunks_is_found():
+    """The end of a chunk is scanned again with the next: as long as the longest needle
+    as written, escapes included (each byte may take two)."""
+    from anonymize.sql import string_literal
+
+    value = "O'Brien\\O'Neill\\Ostermeier"
+    written = string_literal(value).encode()
+    needles = Needles()
+    needles.add_many([value], "reports_report.factual_report")
+    assert len(written) > needles.longest  # longer as written than as read
+    for cut in range(1, len(written)):
+        scanner = Scanner(needles)
+        scanner.start_table("reports_report")
+        head = b"x" * (leaks.CHUNK_BYTES - cut) + written[:cut]
+        scanner.feed(head)  # a whole chunk: scanned now
+        scanner.feed(written[cut:] + b");")
+        with pytest.raises(LeakFound):
+            scanner.finish()
