@@ -1,17 +1,19 @@
-"""Fake values derived from the original by a keyed hash (HMAC-SHA256).
+"""Fake values derived from the original by a keyed hash, SHA-256(key ‖ kind ‖ 0x00 ‖ value).
 
 The same original gives the same fake within one snapshot (joins on e-mail addresses or
 names still hold); with a new random key per snapshot, two snapshots cannot be linked and
 the original cannot be recomputed from the dump without the key, which is never written.
 Every fake keeps the format of what it replaces (an IBAN is a valid German IBAN, a phone
-number keeps its separators), so analysts' tools treat them like real data.
+number keeps its separators), so analysts' tools treat them like real data. Why a
+secret-prefix hash and not HMAC: see Faker.digest and docs/snapshots.md.
 
 On a MySQL/MariaDB source the fakes of names, addresses, e-mails and tokens are computed
-by the database in the SELECT (`Faker.sql`): the same HMAC-SHA256, written with SHA2()
-and the key's inner and outer pads, and the same choice from the same lists, so a value
-gets the same fake whichever side computes it (tests/anonymize/test_fakes_in_sql.py).
-Each of these fakes is therefore one pick from one list by the first 64 bits of the hash
-(plus, for some, a second part of the same hash): what SQL can express with one ELT().
+by the database in the SELECT (`Faker.sql`): the same keyed hash, written with one SHA2()
+over the key and kind (a binary literal) and the value, and the same choice from the same
+lists, so a value gets the same fake whichever side computes it
+(tests/anonymize/test_fakes_in_sql.py). Each of these fakes is therefore one pick from one
+list by the first 64 bits of the hash (plus, for some, a second part of the same hash):
+what SQL can express with one ELT().
 """
 
 import functools
@@ -142,13 +144,9 @@ class Faker:
         self.sql_variables = sql_variables
         self._variables = 0
         self._memos: dict[str, dict] = {}
-        block = (key if len(key) <= 64 else hashlib.sha256(key).digest()).ljust(64, b"\0")
-        self._inner_pad = bytes(b ^ 0x36 for b in block).hex()
-        self._outer_pad = bytes(b ^ 0x5C for b in block).hex()
-        # HMAC-SHA256 by hand, from hash states that have taken in the pads (and, for the
-        # inner hash, "kind\0"): copying a state is some 4x cheaper than hmac.digest()
-        # (which sets OpenSSL 3's HMAC up anew each call), with the same result.
-        self._outer = hashlib.sha256(bytes.fromhex(self._outer_pad))
+        # The keyed hash is SHA-256(key ‖ kind ‖ 0x00 ‖ value): Python continues copies
+        # of a hash state that has taken in the key and the kind (see digest()).
+        self._key_hex = key.hex()
         self._inners: dict[str, object] = {}
         self._kfw_rounds = [self._inner(f"kfw_number{round_}") for round_ in range(4)]
 
@@ -171,17 +169,24 @@ class Faker:
     def _inner(self, kind: str):
         state = self._inners.get(kind)
         if state is None:
-            state = self._inners[kind] = hashlib.sha256(
-                bytes.fromhex(self._inner_pad) + f"{kind}\x00".encode())
+            state = self._inners[kind] = hashlib.sha256(self.key + f"{kind}\x00".encode())
         return state
 
     def digest(self, kind: str, value: str) -> bytes:
-        """HMAC-SHA256(key, kind ‖ 0x00 ‖ value as UTF-8)."""
-        inner = self._inner(kind).copy()
-        inner.update(value.encode())
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return outer.digest()
+        """The keyed hash: SHA-256(key ‖ kind ‖ 0x00 ‖ value as UTF-8).
+
+        A secret-prefix hash, one SHA-256 where HMAC-SHA256 needs two (the database
+        computes about 1.4 million of them at a million rows). Its one known weakness,
+        length extension, lets whoever knows a whole digest compute the digest of a
+        longer message without the key. Only a token of 64 characters or more shows a
+        whole digest (every other fake shows part of one), and what its extension gives
+        is the fake of a value with SHA-256's padding bytes inside, which no original
+        holds: no step towards the key or an original. Without the key, random for each
+        snapshot and never written, a fake can neither be computed from an original
+        nor linked to another snapshot's (docs/snapshots.md, "Fakes")."""
+        state = self._inner(kind).copy()
+        state.update(value.encode())
+        return state.digest()
 
     def number(self, kind: str, value: str) -> int:
         return int.from_bytes(self.digest(kind, value)[:8], "big")
@@ -231,13 +236,11 @@ class Faker:
     # --- The same in SQL -----------------------------------------------------------------
 
     def sql_digest(self, kind: str, expression: str) -> str:
-        """SQL for the hex of `digest(kind, value of expression)`: HMAC-SHA256 as
-        SHA2(outer pad + SHA2(inner pad + message)), the message as its UTF-8 bytes. The
-        pads (and the kind, which starts the message) are binary literals."""
-        start = self._inner_pad + f"{kind}\x00".encode().hex()
+        """SQL for the hex of `digest(kind, value of expression)`: one SHA2 over the key
+        and the kind (a binary literal) followed by the value's UTF-8 bytes."""
+        start = self._key_hex + f"{kind}\x00".encode().hex()
         message = f"CAST(CONVERT({expression} USING utf8mb4) AS BINARY)"
-        inner = f"SHA2(CONCAT(X'{start}', {message}), 256)"
-        return f"SHA2(CONCAT(X'{self._outer_pad}', UNHEX({inner})), 256)"
+        return f"SHA2(CONCAT(X'{start}', {message}), 256)"
 
     def sql_number(self, kind: str, expression: str, digest: str | None = None) -> str:
         """SQL for `number(kind, value)`: the first 64 bits of the digest, unsigned
@@ -318,12 +321,9 @@ class Faker:
             return self.digits("kfw_number", value, len(value))
         half = 10 ** 5
         left, right = divmod(int(value), half)
-        outer = self._outer
         for start in self._kfw_rounds:  # number(f"kfw_number{round}", str(right)), inlined
-            inner = start.copy()
-            inner.update(str(right).encode())
-            digest = outer.copy()
-            digest.update(inner.digest())
+            digest = start.copy()
+            digest.update(str(right).encode())
             left, right = right, (left + int.from_bytes(digest.digest()[:8], "big")) % half
         return f"{left * half + right:010d}"
 

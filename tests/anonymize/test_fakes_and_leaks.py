@@ -39,21 +39,25 @@ def test_fakes_are_keyed_deterministic_and_keep_formats():
 
 
 @pytest.mark.parametrize("key", [b"k" * 32, bytes(range(64)), b"a longer key" * 8])
-def test_the_keyed_hash_is_hmac_sha256(key):
+def test_the_keyed_hash_is_sha256_of_key_kind_and_value(key):
+    """One SHA-256 over key ‖ kind ‖ 0x00 ‖ value (a secret-prefix hash, see
+    Faker.digest), computed from copied states: the same as hashing it whole."""
     import hashlib
-    import hmac
 
     faker = Faker(key)
     for kind in ("email", "phone#0", "kfw_number3"):
         for value in ("", "Jürgen O'Weber", "Zoë 😀", "4700000001", "x" * 300):
-            expected = hmac.digest(key, f"{kind}\x00{value}".encode(), hashlib.sha256)
+            expected = hashlib.sha256(key + f"{kind}\x00{value}".encode()).digest()
             assert faker.digest(kind, value) == expected
+    # Different keys, or the same value under another kind, give unrelated digests.
+    assert Faker(key + b"x").digest("email", "a@b.de") != faker.digest("email", "a@b.de")
+    assert faker.digest("email", "a@b.de") != faker.digest("token", "a@b.de")
     # The Feistel rounds of KfW numbers take the same hash, inlined.
     value, half = "4711000001", 10 ** 5
     left, right = divmod(int(value), half)
     for round_ in range(4):
-        number = int.from_bytes(hmac.digest(key, f"kfw_number{round_}\x00{right}".encode(),
-                                            hashlib.sha256)[:8], "big")
+        number = int.from_bytes(hashlib.sha256(
+            key + f"kfw_number{round_}\x00{right}".encode()).digest()[:8], "big")
         left, right = right, (left + number) % half
     assert faker.kfw_number(value) == f"{left * half + right:010d}"
 
@@ -252,3 +256,77 @@ def test_a_failing_scan_process_stops_the_snapshot(monkeypatch):
     scanner.feed(b"('Ostermann')")
     with pytest.raises(ScanFailed, match="ZeroDivisionError"):
         scanner.finish()
+
+
+def test_escapes_are_undone_left_to_right_on_the_bytes():
+    """The scanner undoes the dump's escapes on the bytes before decoding, in one pass
+    from the left: the values as they were, also for a chunk cut inside a character."""
+    from anonymize.leaks import normalise, unescape
+    from anonymize.sql import string_literal
+
+    values = ["Jürgen O'Wéber\nZeile", "back\\slash\\n and \\'", "Ä\\'Ö", "a\x00b\x1ac\r",
+              "  MÜLLER  ", "C:\\new\\Zeit\\0"]
+
+    def read(value):  # the value as the scanner compares it
+        return normalise(value.replace("\x00", " ").replace("\x1a", " ")
+                         .replace("\n", " ").replace("\r", " "))
+
+    whole = ", ".join(map(string_literal, values))
+    assert unescape(whole.encode()) == read(", ".join(f"'{value}'" for value in values))
+    for value in values:
+        assert unescape(string_literal(value).encode()) == read(f"'{value}'")
+    assert unescape(string_literal("O\\neil").encode()) == "'o\\neil'"
+    # A chunk cut inside a character: that character is U+FFFD, the escapes still undone.
+    assert unescape(b"\xc3\\n\xa4 x") == "\ufffd \ufffd x"
+
+
+def test_a_value_with_a_backslash_before_n_is_found_in_the_dump():
+    """Written as "\\\\n": undone one escape after the other, it read as a backslash and a
+    space, and this value went unseen."""
+    from anonymize.sql import string_literal
+
+    value = "Ablage C:\\neu\\Rechnungen Ostermeier"
+    needles = Needles()
+    needles.add_many([value], "reports_report.factual_report")
+    scanner = Scanner(needles)
+    scanner.start_table("reports_report")
+    scanner.feed(f"(1, {string_literal(value)});".encode())
+    with pytest.raises(LeakFound):
+        scanner.finish()
+
+
+def test_a_word_after_a_backslash_in_a_value_is_an_anchor_in_the_dump():
+    """"C:\\neumann" is written "C:\\\\neumann": its words are "c" and "neumann" (the
+    anchor), not "eumann" as when "\\n" was taken out before "\\\\"."""
+    from anonymize.leaks import words
+    from anonymize.sql import string_literal
+
+    value = "Akte C:\\neumann"
+    assert words(string_literal(value).encode()) == [b"akte", b"c", b"neumann"]
+    needles = Needles()
+    needles.add_many([value], "reports_report.factual_report")
+    scanner = Scanner(needles)
+    scanner.start_table("reports_report")
+    scanner.feed(f"(1, {string_literal(value)});".encode())
+    with pytest.raises(LeakFound):
+        scanner.finish()
+
+
+def test_an_escaped_value_cut_between_two_chunks_is_found():
+    """The end of a chunk is scanned again with the next: as long as the longest needle
+    as written, escapes included (each byte may take two)."""
+    from anonymize.sql import string_literal
+
+    value = "O'Brien\\O'Neill\\Ostermeier"
+    written = string_literal(value).encode()
+    needles = Needles()
+    needles.add_many([value], "reports_report.factual_report")
+    assert len(written) > needles.longest  # longer as written than as read
+    for cut in range(1, len(written)):
+        scanner = Scanner(needles)
+        scanner.start_table("reports_report")
+        head = b"x" * (leaks.CHUNK_BYTES - cut) + written[:cut]
+        scanner.feed(head)  # a whole chunk: scanned now
+        scanner.feed(written[cut:] + b");")
+        with pytest.raises(LeakFound):
+            scanner.finish()
