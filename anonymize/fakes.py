@@ -255,7 +255,7 @@ class Faker:
 
     def _sql_digest_twice(self, kind, expression) -> tuple[str, str]:
         """SQL for the digest's first use and for its second use in the same expression:
-        with user variables, the first stores it and the second reads it back (one HMAC
+        with user variables, the first stores it and the second reads it back (one hash
         instead of two); without, both compute it."""
         digest = self.sql_digest(kind, expression)
         if not self.sql_variables:
