@@ -194,3 +194,42 @@ def test_other_forms_are_the_same_pages(client, monkeypatch):
     with_python, with_templates, in_python = both_ways(monkeypatch, lambda: client.get(review))
     assert with_python == with_templates
     assert in_python
+
+
+# --- the form template --------------------------------------------------------------
+
+
+class EveryKind(forms.Form):
+    text = forms.CharField(help_text="A <em>hint</em>")
+    optional = forms.CharField(required=False)
+    radio = forms.ChoiceField(choices=[("a", "A"), ("b", AWKWARD)], widget=forms.RadioSelect)
+    select = forms.ChoiceField(choices=[("a", "A"), ("b", "B")])
+    check = forms.BooleanField(help_text="Tick it")
+    when = forms.SplitDateTimeField(required=False)
+    password = forms.CharField(widget=forms.PasswordInput)
+    upload = forms.FileField(required=False)
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    own = forms.CharField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A field with a template of its own keeps it inside the form.
+        self.fields["own"].template_name = "kern/field_errors.html"
+
+
+@pytest.mark.parametrize("data", [None, {"radio": "x", "password": "p", "when_0": "nie"}],
+                         ids=["unbound", "errors"])
+def test_the_form_template_renders_each_field_as_the_field_template_does(data):
+    """kern/form.html includes kern/field.html for the whole form (one template lookup, one
+    context) rather than calling the renderer per field: the same bytes as
+    `{{ field.as_field_group }}` for every kind of field, with and without errors."""
+    form = EveryKind(data, renderer=python_renderer)
+    html = str(form)
+    # What the form template did before: the renderer called field by field.
+    fields = engines["django"].from_string(
+        "{% for field, errors in fields %}{{ field.as_field_group }}\n{% endfor %}"
+    ).render(form.get_context())
+    assert f'<div class="portal-form-fields">\n{fields}\n</div>' in html
+    assert 'id="id_own"' not in html  # its own template shows only its errors
+    if data:
+        assert '<p class="kern-error" id="id_own_error">' in html
