@@ -330,3 +330,63 @@ def test_an_escaped_value_cut_between_two_chunks_is_found():
         scanner.feed(written[cut:] + b");")
         with pytest.raises(LeakFound):
             scanner.finish()
+
+
+def _hits(needles, data, chunk_bytes=None):
+    scanner = Scanner(needles)
+    scanner.start_table("reports_report")
+    step = chunk_bytes or len(data)
+    for start in range(0, len(data), step):
+        scanner.feed(data[start:start + step])
+    scanner.flush()
+    return scanner.hits
+
+
+def test_a_real_phone_number_in_free_text_is_found_in_its_window_cut_anywhere(monkeypatch):
+    """Chunks with a fake phone number's digits that are a real one's are searched in
+    windows of text around them: the real number is found wherever it is, in any case,
+    after other numbers with the same digits, across two chunks, and spread out by
+    whitespace and escapes (longer as written than the needle)."""
+    from anonymize.sql import string_literal
+
+    monkeypatch.setattr(leaks, "CHUNK_BYTES", 256)
+    found = Needles()
+    found.add_many(["+49 30 98765432", "Ladestation Waldweg-Süd"], "reports_report.note")
+    fakes = " ".join(f"+49 {n:02d} 98765432" for n in range(40, 60)).encode()
+    for note in ["Rückruf unter +49 30 98765432 erbeten",
+                 "RÜCKRUF: +49   30\n\n\t 98765432!",
+                 "LADESTATION   WALDWEG-SÜD\r\n(98765432)"]:
+        written = string_literal(note).encode()
+        for cut in range(0, len(written) + 1, 3):
+            head = fakes + b",(" + written[:cut]  # the chunk ends after the cut
+            data = b" " * (-len(head) % 256) + head + written[cut:] + b");" + fakes
+            assert _hits(found, data, 256), (note, cut)
+    # Whitespace folded: the text reaches far in bytes (within one chunk).
+    spread = string_literal("ladestation\n" + " " * 300 + "waldweg-süd 98765432").encode()
+    assert _hits(found, b" " * 60 + fakes + spread + fakes, 4096)
+    assert not _hits(found, fakes + ",('+49 31 98765432', 'Waldweg-Süd')".encode(), 256)
+
+
+def test_windows_find_what_the_whole_chunk_finds(monkeypatch):
+    """Searching windows around the anchors equals searching the chunk's whole text."""
+    import random
+
+    from anonymize.sql import string_literal
+
+    rnd = random.Random(5)
+    alphabet = ["ab", "Cd", "ü", "Ö", " ", "  ", "\n", "\\", "'", "-", "1", "23", "ß", "É"]
+    values = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(3, 12))) + " Zqx"
+              + "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+              for _ in range(300)]
+    found = Needles()
+    found.add_many(values, "t.c")
+    for _ in range(200):
+        parts = [string_literal(rnd.choice(values) if rnd.random() < 0.3 else
+                                "".join(rnd.choice(alphabet + [" Zqx ", "zQX"])
+                                        for _ in range(rnd.randint(1, 30))))
+                 for _ in range(rnd.randint(1, 40))]
+        data = ",".join(parts).encode()
+        windowed = _hits(found, data)
+        monkeypatch.setattr(leaks, "MAX_WINDOWS", 0)  # every chunk searched as a whole
+        assert _hits(found, data) == windowed
+        monkeypatch.undo()
