@@ -45,28 +45,12 @@ _UNESCAPED = {b"\\n": b" ", b"\\r": b" ", b"\\t": b" ", b"\\'": b"'", b"\\\\": b
               b"\\0": b" ", b"\\Z": b" "}
 
 
-# Non-ASCII characters whose lower case has ASCII in it (U+0130 "İ", U+212A Kelvin sign),
-# in UTF-8: a chunk with one is searched as a whole (see Scanner._scan).
-_LOWER_TO_ASCII = ("\u0130".encode(), "\u212a".encode())
-# A present anchor found more often than this in a chunk, or more anchors present than
-# MAX_ANCHORS (each is looked for in all of the chunk's bytes): the whole chunk is decoded.
-MAX_WINDOWS = 64
-MAX_ANCHORS = 16
-
-
-def word_bytes(data: bytes) -> bytes:
-    """`data` as the scanner sees it, byte for byte (same length, same positions):
-    escapes blanked (both bytes), ASCII lower-cased, every byte that is no word byte a
-    space."""
-    if b"\\" in data:
-        data = _ESCAPE.sub(b"  ", data)
-    return data.translate(_WORD_BYTES)
-
-
 def words(data: bytes) -> list[bytes]:
     """The words of UTF-8 text, ASCII lower-cased, as the scanner sees them (an escape
     separates words, as what it stands for is no word byte)."""
-    return word_bytes(data).split()
+    if b"\\" in data:
+        data = _ESCAPE.sub(b" ", data)
+    return data.translate(_WORD_BYTES).split()
 
 
 def normalise(text: str) -> str:
@@ -220,15 +204,6 @@ class Needles:
             return entry[0] == needle
         return needle in entry
 
-    @staticmethod
-    def span(entry) -> int:
-        """The longest needle (characters) of an anchor's entry (not an int)."""
-        if entry.__class__ is bytes:
-            return len(entry) - 1
-        if entry.__class__ is tuple:
-            return len(entry[0])
-        return max(map(len, entry))
-
     def _set(self, anchor: bytes, entry):
         self.by_word[anchor] = entry
         if not anchor.isascii():
@@ -295,82 +270,23 @@ class Scanner:
         chunk = self._tail + b"".join(self._pending)
         self._pending.clear()
         self._pending_bytes = 0
-        lowered = word_bytes(chunk)
-        present = self.words & lowered.split()
+        chunk_words = words(chunk)
+        present = self.words & chunk_words
         if present:
-            self._search(chunk, lowered, present)
-        # Scanned again with the next chunk: a value cut at the end of this one. As the
-        # dump writes it, a needle of n bytes takes up to 2n (each byte escaped).
-        self._tail = chunk[-2 * self.needles.longest:] if self.needles.longest else b""
+            text = unescape(chunk)
+            known = []
 
-    def _search(self, chunk: bytes, lowered: bytes, present):
-        """The needles of the `present` anchors, looked for in the chunk's text. Most
-        chunks hold a few anchors a few times (a fake phone number's digits that are a
-        real one's): only a window of text around each place the anchor's bytes are
-        (`lowered`, byte for byte the chunk) is decoded, reaching more than the anchor's
-        longest needle on either side, escapes and folded whitespace counted after they
-        are undone. Every occurrence of a needle holds its anchor's bytes there (the
-        anchor is ASCII: lower-casing the text makes no other ASCII, unless the chunk has
-        one of _LOWER_TO_ASCII); other anchors, or a chunk where an anchor is found more
-        than MAX_WINDOWS times, are searched in the whole chunk's text, as before."""
-        needles, whole = self.needles, []
-        partial = (len(present) <= MAX_ANCHORS
-                   and not any(c in chunk for c in _LOWER_TO_ASCII))
-
-        def whole_text():
-            if not whole:
-                text = unescape(chunk)
-                whole.append((text, []))
-            return whole[0]
-
-        for word in present:
-            entry = needles.by_word[word]
-            found = None
-            if entry.__class__ is not int and partial and word.isascii():
-                found = self._windows(chunk, lowered, word, needles.span(entry))
-            if found is None:
-                text, known = ([], None) if entry.__class__ is int else whole_text()
-            else:
-                text, known = found, []
-
-            def text_words(text=text, known=known):  # words as the needles have them
+            def text_words():  # words as the needles have them (escapes undone, any case)
                 if not known:
                     known.append(set(words(text.encode())))
                 return known[0]
 
-            for source, needle in needles.matches(word, text, text_words):
-                self.hits.setdefault(self.table, {}).setdefault(source, set()).add(needle)
-
-    @staticmethod
-    def _windows(chunk: bytes, lowered: bytes, word: bytes, span: int):
-        """The text around each place `word`'s bytes are in the chunk (NUL between
-        windows: no needle holds one, as unescape() makes every NUL a space), or None
-        where there are more than MAX_WINDOWS."""
-        places, start = [], lowered.find(word)
-        while start >= 0:
-            if len(places) == MAX_WINDOWS:
-                return None
-            places.append(start)
-            start = lowered.find(word, start + 1)
-        # A window reaches `span` characters of text past the anchor each way, and a few
-        # more: a window cut inside an escape or a UTF-8 character garbles its first and
-        # last characters only.
-        reach, size, texts = span + 8, len(chunk), []
-        for place in places:
-            margin = 2 * reach
-            while True:
-                first = max(0, place - margin)
-                if first == 0 or len(unescape(chunk[first:place])) > reach:
-                    break
-                margin *= 4
-            margin = 2 * reach
-            while True:
-                end = min(size, place + len(word) + margin)
-                if end == size or len(unescape(chunk[place + len(word):end])) > reach:
-                    break
-                margin *= 4
-            texts.append(unescape(chunk[first:end]))
-        return "\0".join(texts)
+            for word in present:
+                for source, needle in self.needles.matches(word, text, text_words):
+                    self.hits.setdefault(self.table, {}).setdefault(source, set()).add(needle)
+        # Scanned again with the next chunk: a value cut at the end of this one. As the
+        # dump writes it, a needle of n bytes takes up to 2n (each byte escaped).
+        self._tail = chunk[-2 * self.needles.longest:] if self.needles.longest else b""
 
     def add_written_fakes(self, fakes):
         """Fakes just written in the current table that could equal another row's
