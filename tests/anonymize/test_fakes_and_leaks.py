@@ -330,3 +330,38 @@ def test_an_escaped_value_cut_between_two_chunks_is_found():
         scanner.feed(written[cut:] + b");")
         with pytest.raises(LeakFound):
             scanner.finish()
+
+
+def _hits(needles, data, chunk_bytes=None):
+    scanner = Scanner(needles)
+    scanner.start_table("reports_report")
+    step = chunk_bytes or len(data)
+    for start in range(0, len(data), step):
+        scanner.feed(data[start:start + step])
+    scanner.flush()
+    return scanner.hits
+
+
+def test_a_real_phone_number_in_free_text_is_found_cut_anywhere(monkeypatch):
+    """Among fake phone numbers with a real one's digits, the real number is found
+    wherever it is: in free text, in any case, across two chunks, spread out by
+    whitespace and escapes (longer as written than the needle)."""
+    from anonymize.sql import string_literal
+
+    monkeypatch.setattr(leaks, "CHUNK_BYTES", 256)
+    found = Needles()
+    found.add_many(["+49 30 98765432", "Ladestation Waldweg-Süd"], "reports_report.note")
+    fakes = " ".join(f"+49 {n:02d} 98765432" for n in range(40, 60)).encode()
+    for note in ["Rückruf unter +49 30 98765432 erbeten",
+                 "RÜCKRUF: +49   30\n\n\t 98765432!",
+                 "LADESTATION   WALDWEG-SÜD\r\n(98765432)"]:
+        written = string_literal(note).encode()
+        for cut in range(0, len(written) + 1, 3):
+            head = fakes + b",(" + written[:cut]  # the chunk ends after the cut
+            data = b" " * (-len(head) % 256) + head + written[cut:] + b");" + fakes
+            assert _hits(found, data, 256), (note, cut)
+    # Whitespace folded: the text reaches far in bytes (within one chunk).
+    spread = string_literal("ladestation\n" + " " * 300 + "waldweg-süd 98765432").encode()
+    assert _hits(found, b" " * 60 + fakes + spread + fakes, 4096)
+    assert not _hits(found, fakes + ",('+49 31 98765432', 'Waldweg-Süd')".encode(), 256)
+
