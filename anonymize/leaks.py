@@ -30,6 +30,9 @@ MIN_NEEDLE = 5
 # A chunk's words are a list of Python objects (~40 bytes per word): 1 MB of dump text
 # costs some 20 MB while scanned.
 CHUNK_BYTES = 1 << 20
+# A value spread by more whitespace than this across a chunk's end is not found (the
+# end of a chunk scanned again with the next grows up to this; see rescanned_tail).
+MAX_TAIL = 4 << 20
 # Letters, digits, "_" and every byte of a multi-byte UTF-8 character are word bytes;
 # ASCII capitals become small letters in the same pass (as bytes.lower() would).
 _WORD_BYTES = bytes(
@@ -69,6 +72,23 @@ def unescape(data: bytes) -> str:
     if b"\\" in data:
         data = _ESCAPE.sub(_unescaped, data)
     return normalise(data.decode("utf-8", "replace"))
+
+
+def rescanned_tail(chunk: bytes, longest: int) -> bytes:
+    """The end of a chunk that is scanned again with the next one, so that a value cut
+    at the chunk's end is found: it must hold the longest needle as the search reads it
+    (escapes undone, whitespace folded). As the dump writes it, a needle of n bytes takes
+    up to 2n (each byte escaped), and more where runs of whitespace fold to one space: the
+    tail grows until, read, it is longer than the longest needle (at most MAX_TAIL)."""
+    if not longest:
+        return b""
+    size = 2 * longest
+    while size < len(chunk) and size < MAX_TAIL:
+        tail = chunk[-size:]
+        if len(unescape(tail).encode()) > longest + 1:  # +1: a space folded at its start
+            return tail
+        size *= 4
+    return chunk[-MAX_TAIL:]
 
 
 def _case_variants(word: bytes) -> set[bytes]:
@@ -284,9 +304,7 @@ class Scanner:
             for word in present:
                 for source, needle in self.needles.matches(word, text, text_words):
                     self.hits.setdefault(self.table, {}).setdefault(source, set()).add(needle)
-        # Scanned again with the next chunk: a value cut at the end of this one. As the
-        # dump writes it, a needle of n bytes takes up to 2n (each byte escaped).
-        self._tail = chunk[-2 * self.needles.longest:] if self.needles.longest else b""
+        self._tail = rescanned_tail(chunk, self.needles.longest)
 
     def add_written_fakes(self, fakes):
         """Fakes just written in the current table that could equal another row's

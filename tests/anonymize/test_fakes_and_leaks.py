@@ -360,8 +360,12 @@ def test_a_real_phone_number_in_free_text_is_found_cut_anywhere(monkeypatch):
             head = fakes + b",(" + written[:cut]  # the chunk ends after the cut
             data = b" " * (-len(head) % 256) + head + written[cut:] + b");" + fakes
             assert _hits(found, data, 256), (note, cut)
-    # Whitespace folded: the text reaches far in bytes (within one chunk).
+    # Whitespace folded: the text reaches far in bytes, within one chunk and across two.
     spread = string_literal("ladestation\n" + " " * 300 + "waldweg-süd 98765432").encode()
     assert _hits(found, b" " * 60 + fakes + spread + fakes, 4096)
+    for cut in range(0, len(spread) + 1, 7):
+        head = fakes + b",(" + spread[:cut]
+        data = b" " * (-len(head) % 256) + head + spread[cut:] + b");" + fakes
+        assert _hits(found, data, 256), cut
     assert not _hits(found, fakes + ",('+49 31 98765432', 'Waldweg-Süd')".encode(), 256)
 
