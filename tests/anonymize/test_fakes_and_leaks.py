@@ -280,12 +280,10 @@ def test_escapes_are_undone_left_to_right_on_the_bytes():
     assert unescape(b"\xc3\\n\xa4 x") == "\ufffd \ufffd x"
 
 
-def test_a_value_with_a_backslash_before_n_is_found_in_the_dump():
-    """Written as "\\\\n": undone one escape after the other, it read as a backslash and a
-    space, and this value went unseen."""
+def assert_found_as_written(value: str):
+    """The leak check finds `value` in a dump row that holds it as MySQL writes it."""
     from anonymize.sql import string_literal
 
-    value = "Ablage C:\\neu\\Rechnungen Ostermeier"
     needles = Needles()
     needles.add_many([value], "reports_report.factual_report")
     scanner = Scanner(needles)
@@ -293,6 +291,12 @@ def test_a_value_with_a_backslash_before_n_is_found_in_the_dump():
     scanner.feed(f"(1, {string_literal(value)});".encode())
     with pytest.raises(LeakFound):
         scanner.finish()
+
+
+def test_a_value_with_a_backslash_before_n_is_found_in_the_dump():
+    """Written as "\\\\n": undone one escape after the other, it read as a backslash and a
+    space, and this value went unseen."""
+    assert_found_as_written("Ablage C:\\neu\\Rechnungen Ostermeier")
 
 
 def test_a_word_after_a_backslash_in_a_value_is_an_anchor_in_the_dump():
@@ -303,13 +307,7 @@ def test_a_word_after_a_backslash_in_a_value_is_an_anchor_in_the_dump():
 
     value = "Akte C:\\neumann"
     assert words(string_literal(value).encode()) == [b"akte", b"c", b"neumann"]
-    needles = Needles()
-    needles.add_many([value], "reports_report.factual_report")
-    scanner = Scanner(needles)
-    scanner.start_table("reports_report")
-    scanner.feed(f"(1, {string_literal(value)});".encode())
-    with pytest.raises(LeakFound):
-        scanner.finish()
+    assert_found_as_written(value)
 
 
 def test_an_escaped_value_cut_between_two_chunks_is_found():
