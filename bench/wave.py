@@ -1,6 +1,6 @@
 """A wave of applicants under load, against gunicorn and MariaDB, with its own baseline.
 
-    python bench/wave.py [--users 200] [--ramp 60] [--workers 4] [--threads 4]
+    python bench/wave.py [--users 200] [--ramp 60] [--worker-class gthread|sync] [--workers 4] [--threads 4]
 
 Creates N claimable applications in a fresh MariaDB database, starts the portal under
 gunicorn with production settings (over plain HTTP on loopback), times a single user
@@ -12,6 +12,16 @@ never include that pause. Prints requests/s, p50 and p95 per page, errors, and c
 every applicant got exactly their application. Targets: no errors, nothing lost or
 doubled, p95 under the wave <= 3x the single-user p95. It also prints the processor time
 gunicorn, the database and locust used during the wave, so a saturated machine shows.
+
+The lone user and the wave's users use the same client (locust's FastHttpUser), the lone
+user in a process of its own, so both times are taken the same way.
+
+gunicorn's default layout, 4 gthread workers x 4 threads, is the one that did best here
+(2 cores shared by gunicorn, MariaDB and locust; worst page's p95 ratio / geometric mean
+of the pages' ratios, one run each): gthread 3x2 8.2/3.0, 2x4 6.8/4.2, 8x1 14.9/4.2, 4x4
+4.2-5.7/2.9-3.4; sync 8 6.9/3.4, sync 4 5.6/3.3. Threads let a worker take the next
+request while another waits for MariaDB; more processes than that only compete for the
+two cores (8x1), fewer leave requests queued behind Argon2 hashing (2x4).
 """
 
 import argparse
@@ -81,13 +91,17 @@ def prepare(env, database: str, users: int) -> list[dict]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def start_gunicorn(env, port: int, workers: int, threads: int):
+def start_gunicorn(env, port: int, worker_class: str, workers: int, threads: int):
+    pool = ["--workers", str(workers), "--worker-class", worker_class]
+    if worker_class == "gthread":
+        pool += ["--threads", str(threads)]
     process = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "now_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+         *pool,
          # Idle connections stay open longer than a wave user reads a page (--think, at
          # most 3 s): with gunicorn's default of 2 s the server closes a connection just
          # as the client sends its next request on it, and the request is lost on the wire.
+         # (sync workers close every connection after its response instead)
          "--keep-alive", "10",
          "--log-level", "warning"],
         cwd=ROOT, env=env,
@@ -145,17 +159,49 @@ def warm_up(base_url: str, workers: int):
             requests.get(base_url + path, timeout=30)
 
 
-def single_user_pass(base_url: str, accounts: list[dict], mail_dir: Path) -> dict[str, list[float]]:
-    sys.path.insert(0, str(BENCH))
-    from wave_flow import TimedSession, applicant_journey
+def single_user_pass(base_url: str, accounts: list[dict], mail_dir: Path, first_address: int = 1) -> dict[str, list[float]]:
+    """Each account's journey in turn, alone, with the wave users' client (locust's
+    FastHttpUser): the time of each named request, as locust times the wave's.
 
+    Importing locust patches the calling process for gevent (sockets, threads,
+    subprocesses): call this in a process of its own, as `time_alone` does."""
+    sys.path.insert(0, str(BENCH))
+    from locust import FastHttpUser
+    from locust.env import Environment
+    from wave_flow import FromAddress, applicant_journey
+
+    class LoneApplicant(FastHttpUser):
+        host = base_url
+
+    environment = Environment(host=base_url)
     timings: dict[str, list[float]] = {}
-    for number, account in enumerate(accounts):
-        session = TimedSession(base_url, forwarded_for=f"2001:db8:ffff:{number + 1:x}::1")
-        applicant_journey(session, account["kfw_number"], account["email"], PASSWORD, mail_dir)
-        for name, values in session.timings.items():
-            timings.setdefault(name, []).extend(values)
+    failures = []
+
+    def record(name, response_time, exception=None, **_):
+        timings.setdefault(name, []).append(response_time)
+        if exception is not None:
+            failures.append(f"{name}: {exception}")
+
+    environment.events.request.add_listener(record)
+    for number, account in enumerate(accounts, start=first_address):
+        user = LoneApplicant(environment)  # a user of its own (cookies, connections) per journey
+        client = FromAddress(user.client, f"2001:db8:ffff:{number:x}::1")
+        applicant_journey(client, account["kfw_number"], account["email"], PASSWORD, mail_dir)
+    if failures:
+        raise RuntimeError("the lone user's requests failed: " + "; ".join(failures))
     return timings
+
+
+def time_alone(base_url: str, accounts: list[dict], mail_dir: Path) -> dict[str, list[float]]:
+    """`single_user_pass` in a process of its own (see there): its timings."""
+    code = (
+        "import json, sys; from pathlib import Path; from wave import single_user_pass; "
+        "print(json.dumps(single_user_pass(sys.argv[1], json.loads(sys.argv[2]), Path(sys.argv[3]))))"
+    )
+    out = subprocess.run([PYTHON, "-c", code, base_url, json.dumps(accounts), str(mail_dir)],
+                         cwd=BENCH, env=dict(os.environ, PYTHONPATH=str(BENCH)), check=True,
+                         stdout=subprocess.PIPE, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def run_wave(base_url: str, accounts: list[dict], mail_dir: Path, ramp: int, think: str, workdir: Path) -> dict:
@@ -191,13 +237,21 @@ def verify(env, accounts: list[dict]) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def layout(args) -> str:
+    if args.worker_class == "sync":
+        return f"{args.workers} sync workers"
+    return f"{args.workers} gthread workers x {args.threads} threads"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--ramp", type=int, default=60, help="seconds to reach all users")
     parser.add_argument("--single", type=int, default=10, help="journeys of the lone user")
+    parser.add_argument("--worker-class", choices=("gthread", "sync"), default="gthread",
+                        help="gunicorn's worker class (default gthread; see the module's docstring)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--think", default="1-3",
                         help="seconds each wave user reads a page before the next request, "
                              "a range (default 1-3; 0 for a wave that never pauses)")
@@ -212,11 +266,11 @@ def main():
     accounts = prepare(env, args.database, args.users + args.single)
     single_accounts, wave_accounts = accounts[: args.single], accounts[args.single:]
     port = free_port()
-    server = start_gunicorn(env, port, args.workers, args.threads)
+    server = start_gunicorn(env, port, args.worker_class, args.workers, args.threads)
     base_url = f"http://127.0.0.1:{port}"
     try:
         warm_up(base_url, args.workers)
-        alone = single_user_pass(base_url, single_accounts, mail_dir)
+        alone = time_alone(base_url, single_accounts, mail_dir)
         gunicorn, database = server_pids(server)
         before = cpu_seconds(gunicorn), cpu_seconds(database), os.times()
         wave = run_wave(base_url, wave_accounts, mail_dir, args.ramp, args.think, workdir)
@@ -227,7 +281,7 @@ def main():
     outcome = verify(env, accounts)
 
     print(f"\nWave: {len(wave_accounts)} applicants, ramp {args.ramp}s, reading {args.think}s per page, gunicorn "
-          f"{args.workers}x{args.threads} threads, MariaDB; ran {wave['duration']:.0f}s")
+          f"{layout(args)}, MariaDB; ran {wave['duration']:.0f}s")
     locust_cpu = (after[2].children_user + after[2].children_system
                   - before[2].children_user - before[2].children_system)
     print(f"processor time during the wave ({os.cpu_count()} cores, {wave['duration']:.0f}s wall): "
