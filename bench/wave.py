@@ -18,10 +18,12 @@ user in a process of its own, so both times are taken the same way.
 
 gunicorn's default layout, 4 gthread workers x 4 threads, is the one that did best here
 (2 cores shared by gunicorn, MariaDB and locust; worst page's p95 ratio / geometric mean
-of the pages' ratios, one run each): gthread 3x2 8.2/3.0, 2x4 6.8/4.2, 8x1 14.9/4.2, 4x4
-4.2-5.7/2.9-3.4; sync 8 6.9/3.4, sync 4 5.6/3.3. Threads let a worker take the next
-request while another waits for MariaDB; more processes than that only compete for the
-two cores (8x1), fewer leave requests queued behind Argon2 hashing (2x4).
+of the pages' ratios, one run each, earlier session): gthread 3x2 8.2/3.0, 2x4 6.8/4.2,
+8x1 14.9/4.2, 4x4 4.2-5.7/2.9-3.4; sync 8 6.9/3.4, sync 4 5.6/3.3. sync 4 measured again
+with one-statement sessions: 6.9/3.3 against 4x4's 5.9-9.7/4.1-4.8, but sync workers
+close every connection, so the lone user's own times grow (dashboard p95 15 ms instead
+of 9, login 91 instead of 60-78) and with them the baseline of the ratio; under the wave
+the pages' p95 are alike. 4x4 stays, keeping connections like a browser.
 """
 
 import argparse
