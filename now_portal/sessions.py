@@ -13,8 +13,8 @@ class SessionStore(db.SessionStore):
     Django picks a new key by SELECTing it first (is it taken?), then INSERTs it inside
     `transaction.atomic` (on MySQL/MariaDB: autocommit off, INSERT, COMMIT, autocommit
     on); a modified session is UPDATEd inside the same wrapper, and `delete` SELECTs the
-    row before DELETEing it. A login (new key, old one deleted, data saved) took 14 round
-    trips on MariaDB that way.
+    row before DELETEing it. The wave's applicant journey (bench/journey_profile.py) made
+    227 round trips to MariaDB that way, 207 with this store.
 
     Here each write is the one statement it needs, atomic on its own in autocommit:
     - a new key is INSERTed without asking first: an existing key makes the INSERT fail
