@@ -24,7 +24,11 @@ class SessionStore(db.SessionStore):
       out in another tab meanwhile), it raises UpdateError as Django's does, so the
       middleware refuses the request instead of bringing a deleted session back (which
       an upsert would);
-    - `delete` is one DELETE.
+    - `delete` is one DELETE;
+    - `cycle_key` (at login, against session fixation) deletes the old session at once,
+      as Django's does, but leaves drawing the new key to the save at the end of the
+      request, as `flush` does: one INSERT of the signed-in session, where Django INSERTs
+      the new key with the data of before and UPDATEs it with the login's moments later.
     Inside a transaction (ATOMIC_REQUESTS, or a caller's atomic block) writes keep
     Django's way: there the failed INSERT needs Django's savepoint to leave the
     transaction usable.
@@ -62,3 +66,12 @@ class SessionStore(db.SessionStore):
         # An unsaved instance with only its key: Django deletes it with one DELETE by
         # primary key (no row needed, none found is no error).
         self.model(session_key=session_key).delete(using=router.db_for_write(self.model))
+
+    def cycle_key(self):
+        data = self._session
+        key = self.session_key
+        self._session_key = None  # a new key, drawn and INSERTed by `save`
+        self._session_cache = data
+        self.modified = True
+        if key:
+            self.delete(key)

@@ -156,3 +156,32 @@ def test_login_changes_the_session_key_and_removes_the_old_session(client):
     data = stored(new_key)
     assert data["_auth_user_id"] == str(user.pk)
     assert data["before_login"] is True  # the data moved with the new key
+
+
+def test_a_login_writes_the_new_session_once_and_deletes_the_old_one(client):
+    user = UserFactory()
+    session = client.session
+    session["before_login"] = True
+    session.save()
+
+    with CaptureQueriesContext(connection) as queries:
+        client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+
+    writes = [q["sql"].split()[0] for q in queries.captured_queries
+              if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")]
+    assert writes == ["DELETE", "INSERT"]
+    assert stored(client.cookies["sessionid"].value)["_auth_user_id"] == str(user.pk)
+
+
+def test_cycle_key_keeps_the_data_under_a_new_key_and_removes_the_old_session():
+    session = SessionStore()
+    session["step"] = "start"
+    session.save()
+    old_key = session.session_key
+
+    session.cycle_key()
+    session.save()
+
+    assert session.session_key not in (None, old_key)
+    assert stored(session.session_key) == {"step": "start"}
+    assert not Session.objects.filter(session_key=old_key).exists()
