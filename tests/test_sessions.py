@@ -23,6 +23,19 @@ def stored(session_key):
     return SessionStore().decode(Session.objects.get(session_key=session_key).session_data)
 
 
+def saved_session(**data) -> SessionStore:
+    session = SessionStore()
+    session.update(data)
+    session.save()
+    return session
+
+
+def draw_keys(monkeypatch, *keys):
+    """New sessions get these keys, in this order."""
+    drawn = iter(keys)
+    monkeypatch.setattr(SessionStore, "_get_new_session_key", lambda self: next(drawn))
+
+
 def test_settings_use_this_store(settings):
     assert settings.SESSION_ENGINE == "now_portal.sessions"
 
@@ -39,9 +52,7 @@ def test_a_new_session_is_one_insert_and_loads_back():
 
 
 def test_a_modified_session_is_one_update():
-    session = SessionStore()
-    session["step"] = "standort"
-    session.save()
+    session = saved_session(step="standort")
     loaded = SessionStore(session.session_key)
     loaded["step"] = "kosten"
 
@@ -54,15 +65,10 @@ def test_a_modified_session_is_one_update():
 
 
 def test_a_new_key_that_is_taken_is_never_overwritten_and_another_is_drawn(monkeypatch):
-    existing = SessionStore()
-    existing["_auth_user_id"] = "1"
-    existing.save()
-    keys = iter([existing.session_key, "b" * 32])
-    monkeypatch.setattr(SessionStore, "_get_new_session_key", lambda self: next(keys))
+    existing = saved_session(_auth_user_id="1")
+    draw_keys(monkeypatch, existing.session_key, "b" * 32)
 
-    newcomer = SessionStore()
-    newcomer["step"] = "start"
-    newcomer.save()
+    newcomer = saved_session(step="start")
 
     assert newcomer.session_key == "b" * 32
     assert stored(existing.session_key) == {"_auth_user_id": "1"}
@@ -70,9 +76,7 @@ def test_a_new_key_that_is_taken_is_never_overwritten_and_another_is_drawn(monke
 
 
 def test_must_create_on_a_taken_key_raises_create_error():
-    existing = SessionStore()
-    existing["_auth_user_id"] = "1"
-    existing.save()
+    existing = saved_session(_auth_user_id="1")
     intruder = SessionStore(existing.session_key)
     intruder._session_cache = {"_auth_user_id": "2"}
 
@@ -85,8 +89,7 @@ def test_must_create_on_a_taken_key_raises_create_error():
 def test_a_taken_key_inside_a_transaction_is_retried_and_the_transaction_goes_on(monkeypatch):
     existing = SessionStore()
     existing.save()
-    keys = iter([existing.session_key, "c" * 32])
-    monkeypatch.setattr(SessionStore, "_get_new_session_key", lambda self: next(keys))
+    draw_keys(monkeypatch, existing.session_key, "c" * 32)
 
     with transaction.atomic():
         newcomer = SessionStore()
@@ -98,9 +101,7 @@ def test_a_taken_key_inside_a_transaction_is_retried_and_the_transaction_goes_on
 
 
 def test_saving_a_session_deleted_meanwhile_raises_update_error_and_does_not_bring_it_back():
-    session = SessionStore()
-    session["_auth_user_id"] = "1"
-    session.save()
+    session = saved_session(_auth_user_id="1")
     in_flight = SessionStore(session.session_key)
     assert in_flight["_auth_user_id"] == "1"  # a request read the session
     SessionStore(session.session_key).delete()  # logged out in another tab
@@ -125,9 +126,7 @@ def test_delete_is_one_statement_and_a_missing_key_is_no_error():
 
 
 def test_an_expired_session_loads_empty_and_is_saved_under_a_new_key():
-    session = SessionStore()
-    session["_auth_user_id"] = "1"
-    session.save()
+    session = saved_session(_auth_user_id="1")
     Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
 
     expired = SessionStore(session.session_key)
@@ -174,9 +173,7 @@ def test_a_login_writes_the_new_session_once_and_deletes_the_old_one(client):
 
 
 def test_cycle_key_keeps_the_data_under_a_new_key_and_removes_the_old_session():
-    session = SessionStore()
-    session["step"] = "start"
-    session.save()
+    session = saved_session(step="start")
     old_key = session.session_key
 
     session.cycle_key()
