@@ -161,7 +161,7 @@ def warm_up(base_url: str, workers: int):
             requests.get(base_url + path, timeout=30)
 
 
-def single_user_pass(base_url: str, accounts: list[dict], mail_dir: Path, first_address: int = 1) -> dict[str, list[float]]:
+def single_user_pass(base_url: str, accounts: list[dict], mail_dir: Path) -> dict[str, list[float]]:
     """Each account's journey in turn, alone, with the wave users' client (locust's
     FastHttpUser): the time of each named request, as locust times the wave's.
 
@@ -185,7 +185,7 @@ def single_user_pass(base_url: str, accounts: list[dict], mail_dir: Path, first_
             failures.append(f"{name}: {exception}")
 
     environment.events.request.add_listener(record)
-    for number, account in enumerate(accounts, start=first_address):
+    for number, account in enumerate(accounts, start=1):
         user = LoneApplicant(environment)  # a user of its own (cookies, connections) per journey
         client = FromAddress(user.client, f"2001:db8:ffff:{number:x}::1")
         applicant_journey(client, account["kfw_number"], account["email"], PASSWORD, mail_dir)
