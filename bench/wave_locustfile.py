@@ -1,9 +1,9 @@
 """Locust users of the wave: each walks the applicant journey once, then stops.
 
-FastHttpUser (geventhttpclient) rather than HttpUser (requests): the load generator shares
-the machine's two cores with gunicorn and MariaDB, and requests cost it twice the
-processor time (locust 10 -> 5 s per wave), time the portal's workers then lacked. The lone
-user is timed with the same client (bench/wave.py, `single_user_pass`).
+FastHttpUser (geventhttpclient) rather than HttpUser (requests): the load generator
+shares the machine's two cores with gunicorn and MariaDB, and requests cost it twice the
+processor time (locust 11 -> 6 s per wave, same run), time the portal's workers then
+lacked. The lone user is timed with the same client (bench/wave.py, `single_user_pass`).
 """
 
 import itertools
