@@ -1,4 +1,6 @@
-"""WSGI entry point: gunicorn locally, Zappa's handler on Lambda."""
+"""WSGI entry point for gunicorn (bench/wave.py) and runserver (WSGI_APPLICATION). On
+Lambda, Zappa builds its own from `django_settings` (zappa_settings.json) and does not
+import this module."""
 import gc
 import os
 
