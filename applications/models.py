@@ -64,14 +64,9 @@ class FundingApplicationQuerySet(models.QuerySet):
         return self.filter(owner=user)
 
     def for_dashboard(self, user):
-        """Everything the applicant's dashboard shows, in a fixed number of queries."""
-        from reports.models import dashboard_reports_prefetch  # reports depends on this app
-
-        return (
-            self.owned_by(user)
-            .order_by("-approval_date", "kfw_number")
-            .prefetch_related(dashboard_reports_prefetch())
-        )
+        """The applicant's applications in the dashboard's order (their reports are read
+        by `reports.dashboard`, in one more query for all of them)."""
+        return self.owned_by(user).order_by("-approval_date", "kfw_number")
 
     def claimable(self):
         return self.filter(kfw_status=KfwStatus.APPROVED, owner__isnull=True)
