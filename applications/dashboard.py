@@ -17,12 +17,13 @@ def cards(user, today: datetime.date | None = None) -> list[dict]:
     """Each of the user's applications with its detail link and its report rows."""
     today = today or timezone.localdate()
     applications = list(FundingApplication.objects.for_dashboard(user))
-    reports = report_dashboard.reports_by_application([a.pk for a in applications])
+    report_rows = report_dashboard.ReportRows([a.pk for a in applications], today)
+    detail_url = DETAIL_URL.current()
     return [
         {
             "application": application,
-            "detail_url": DETAIL_URL(application.pk),
-            "reports": report_dashboard.report_rows(application, reports[application.pk], today),
+            "detail_url": detail_url(application.pk),
+            "reports": report_rows.for_application(application),
         }
         for application in applications
     ]

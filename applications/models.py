@@ -59,6 +59,13 @@ class KfwStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
+# What the dashboard's cards and `reports.deadlines` read of an application.
+DASHBOARD_APPLICATION_FIELDS = (
+    "kfw_number", "program", "kfw_status", "street", "house_number", "postal_code", "city",
+    "approved_charging_points", "approved_amount", "approval_date",
+)
+
+
 class FundingApplicationQuerySet(models.QuerySet):
     def owned_by(self, user):
         return self.filter(owner=user)
@@ -66,7 +73,9 @@ class FundingApplicationQuerySet(models.QuerySet):
     def for_dashboard(self, user):
         """The applicant's applications in the dashboard's order (their reports are read
         by `reports.dashboard`, in one more query for all of them)."""
-        return self.owned_by(user).order_by("-approval_date", "kfw_number")
+        return self.owned_by(user).order_by("-approval_date", "kfw_number").only(
+            *DASHBOARD_APPLICATION_FIELDS
+        )
 
     def claimable(self):
         return self.filter(kfw_status=KfwStatus.APPROVED, owner__isnull=True)

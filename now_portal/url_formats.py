@@ -97,17 +97,31 @@ class UrlFormat:
 
     def __init__(self, name: str):
         self.name = name
-        self._parts = {}
+        self._current = {}
 
     def __call__(self, *args) -> str:
-        urlconf = get_urlconf() or settings.ROOT_URLCONF
-        key = (urlconf, get_script_prefix(), get_language(), len(args))
+        return self.current()(*args)
+
+    def current(self):
+        """The format for the current URLconf, script prefix and language: a page that
+        links many rows looks them up once."""
+        key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language())
         try:
-            parts = self._parts[key]
+            return self._current[key]
         except KeyError:
-            parts = self._parts[key] = _parts_for(self.name, len(args))
-        url = parts.url(args) if parts is not None else None
-        return url if url is not None else reverse(self.name, args=args)
+            pass
+        parts_by_count = {}
+
+        def url(*args):
+            try:
+                parts = parts_by_count[len(args)]
+            except KeyError:
+                parts = parts_by_count[len(args)] = _parts_for(self.name, len(args))
+            found = parts.url(args) if parts is not None else None
+            return found if found is not None else reverse(self.name, args=args)
+
+        self._current[key] = url
+        return url
 
 
 def url_format(name: str) -> UrlFormat:
