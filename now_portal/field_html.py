@@ -13,11 +13,15 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext
 
+from .widget_html import escape_str
+
 FIELD_TEMPLATE = "kern/field.html"
 
 
 def _text(value) -> str:
     """`{{ value }}`: localised, made a string, escaped unless already safe."""
+    if type(value) is str:  # most values: nothing to localise, nothing safe
+        return escape_str(value)
     value = localize(value)
     if not issubclass(type(value), str):
         value = str(value)
