@@ -14,7 +14,7 @@ DETAIL_URL = url_format("applications:detail")
 
 
 def cards(user, today: datetime.date | None = None) -> list[dict]:
-    """Each of the user's applications with its detail link and its report rows."""
+    """Each of the user's applications with its detail link and its reports' part."""
     today = today or timezone.localdate()
     applications = list(FundingApplication.objects.for_dashboard(user))
     report_rows = report_dashboard.ReportRows([a.pk for a in applications], today)
@@ -23,7 +23,7 @@ def cards(user, today: datetime.date | None = None) -> list[dict]:
         {
             "application": application,
             "detail_url": detail_url(application.pk),
-            "reports": report_rows.for_application(application),
+            "reports_html": report_rows.html(application),
         }
         for application in applications
     ]

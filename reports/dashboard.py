@@ -1,13 +1,18 @@
 """The reports part of the applicant's dashboard: each owed report as its card shows it,
-worked out in Python once per page (the template only puts the values in place)."""
+worked out in Python once per page, and written as reports/dashboard_reports.html writes it.
+
+That template stays the markup's reference: `ReportRows.html` gives its bytes without a
+template render per card (an include, a context and a dozen lookups per row), and
+tests/reports/test_dashboard.py compares the two for every kind of row.
+"""
 
 import datetime
 from collections import defaultdict
 
-from django.template.defaultfilters import capfirst
+from django.template.defaultfilters import capfirst, linebreaksbr
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop
 
 from now_portal.url_formats import url_format
@@ -51,6 +56,60 @@ class ReportRows:
         except KeyError:
             text = self._texts[key] = make()
             return text
+
+    def html(self, application) -> SafeString:
+        """The application's reports as reports/dashboard_reports.html renders them."""
+        return self.rows_html(application.pk, self.for_application(application))
+
+    def rows_html(self, application_pk, rows) -> SafeString:
+        text = self._escaped_text
+        heading_id = f"application-{application_pk}-reports"
+        parts = [f'\n<h3 class="kern-heading-small" id="{heading_id}">{text("Reports")}</h3>\n']
+        if not rows:
+            parts.append(f'\n<p class="kern-body">{text("No reports are due for this application.")}</p>\n')
+        else:
+            due_on, status_heading = text("Due on"), text("Status")
+            parts.append(f'\n<ul class="portal-cards reports-list" aria-labelledby="{heading_id}">\n  ')
+            for row in rows:
+                overdue = row["is_overdue"]
+                parts.append(
+                    f'\n  <li class="reports-list__item{" reports-list__item--overdue" if overdue else ""}">\n'
+                    f'    <h4 class="kern-title">{conditional_escape(row["title"])}</h4>\n'
+                    '    <dl class="kern-description-list">\n'
+                    '      <div class="kern-description-list-item"><dt class="kern-description-list-item__key">'
+                    f'{due_on}</dt><dd class="kern-description-list-item__value">{conditional_escape(row["due_date"])}'
+                    + (f' <span class="kern-badge kern-badge--danger"><span class="kern-label">{text("Overdue")}'
+                       "</span></span>" if overdue else "")
+                    + "</dd></div>\n"
+                    '      <div class="kern-description-list-item"><dt class="kern-description-list-item__key">'
+                    f'{status_heading}</dt><dd class="kern-description-list-item__value">'
+                    f'<span class="kern-badge{row["badge_class"]}"><span class="kern-label">'
+                    f'{conditional_escape(row["status_label"])}</span></span></dd></div>\n'
+                    "    </dl>\n    "
+                )
+                if row["comment"]:
+                    parts.append(
+                        '\n    <div class="kern-alert kern-alert--warning reports-list__comment">\n'
+                        '      <div class="kern-alert__body"><p class="kern-body"><strong>'
+                        f'{text("The caseworker has returned your report for changes:")}</strong></p>\n'
+                        f'      <p class="kern-body">{linebreaksbr(row["comment"], autoescape=True)}</p></div>\n'
+                        "    </div>\n    "
+                    )
+                parts.append("\n    ")
+                if row["action_url"]:
+                    parts.append(
+                        f'\n      <a class="kern-btn kern-btn--{row["action_button"]}" '
+                        f'href="{conditional_escape(row["action_url"])}"><span class="kern-label">'
+                        f'{conditional_escape(row["action_label"])}</span></a>\n    '
+                    )
+                parts.append("\n  </li>\n  ")
+            parts.append("\n</ul>\n")
+        parts.append("\n")
+        return SafeString("".join(parts))
+
+    def _escaped_text(self, message):
+        """A text of the template ({% translate %}: translated, then escaped), once per page."""
+        return self._text(("text", message), lambda: conditional_escape(gettext(message)))
 
     def for_application(self, application) -> list[dict]:
         """The card's rows: every report the application owes, in the order they fall due,
