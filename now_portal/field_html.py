@@ -1,5 +1,5 @@
-"""The KERN field layout (templates/kern/field.html, with field_hint.html and
-field_errors.html) rendered in Python.
+"""The KERN form and field layout (templates/kern/form.html, kern/field.html with
+field_hint.html and field_errors.html) rendered in Python.
 
 Through the templates a field cost an include, a context and some twenty nodes, each a
 lookup on the layout: on a wizard step, more than the widgets themselves. `render` gives
@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 
 from .widget_html import escape_str
 
+FORM_TEMPLATE = "kern/form.html"
 FIELD_TEMPLATE = "kern/field.html"
 
 
@@ -130,9 +131,32 @@ def field(field, layout) -> str:
     return _input(field, layout, kind)
 
 
+def form(form, fields, hidden_fields, errors) -> str:
+    """kern/form.html: the form's own errors, each field as the renderer lays it out (a
+    field with a template of its own gets it), then the hidden fields."""
+    parts = []
+    if errors:
+        prefix = f"{_text(form.prefix)}-" if form.prefix else ""
+        parts.append(
+            f'\n<div class="kern-error portal-form-errors" id="{prefix}non-field-errors" tabindex="-1">\n'
+            '  <span class="kern-icon kern-icon--danger" aria-hidden="true"></span>\n'
+            f'  <span class="kern-body"><span class="kern-sr-only">{conditional_escape(gettext("Error:"))} </span>'
+            + "<br>".join(_text(error) for error in errors)
+            + "</span>\n</div>\n"
+        )
+    parts.append('\n<div class="portal-form-fields">\n')
+    parts.extend(f"{_text(bound.as_field_group())}\n" for bound, _errors in fields)
+    parts.append("\n</div>\n")
+    parts.extend(_text(bound) for bound in hidden_fields)
+    parts.append("\n")
+    return "".join(parts)
+
+
 def render(template_name, context) -> str | None:
-    """The field template's output (stripped, like the renderer's), or None when the
-    template is another or the context is not the renderer's for a field."""
-    if template_name != FIELD_TEMPLATE or set(context) != {"field", "layout"}:
-        return None
-    return field(context["field"], context["layout"]).strip()
+    """The form or field template's output (stripped, like the renderer's), or None when
+    the template is another or the context is not the renderer's for a form or field."""
+    if template_name == FIELD_TEMPLATE and set(context) == {"field", "layout"}:
+        return field(context["field"], context["layout"]).strip()
+    if template_name == FORM_TEMPLATE and set(context) == {"form", "fields", "hidden_fields", "errors"}:
+        return form(**context).strip()
+    return None

@@ -295,3 +295,28 @@ def test_each_field_in_python_is_the_field_template(data, language):
                 django.template.Context(context)
             ), bound.name
         assert "kern-hint" in str(form) and (not data or "kern-error" in str(form))
+
+
+class WithFormErrors(FieldKinds):
+    secret = forms.CharField(widget=forms.HiddenInput)  # required: an error of a hidden field
+
+    def clean(self):
+        raise forms.ValidationError(["Not <both> at once", "and & not neither"])
+
+
+@pytest.mark.parametrize("form_class", [FieldKinds, WithFormErrors])
+@pytest.mark.parametrize("data", FIELD_DATA, ids=["unbound", "empty", "errors"])
+@pytest.mark.parametrize("prefix", [None, "schritt"])
+def test_the_form_in_python_is_the_form_template(form_class, data, prefix):
+    """kern/form.html written in Python: non-field errors (with hidden fields' errors), the
+    fields as the renderer lays them out, hidden fields; with and without a prefix."""
+    if data and prefix:
+        data = {f"{prefix}-{name}": value for name, value in data.items()}
+    form = form_class(data, prefix=prefix, renderer=python_renderer)
+    template = engines["django"].engine.get_template(field_html.FORM_TEMPLATE)
+    context = form.get_context()
+    assert field_html.form(**context) == template.render(django.template.Context(context))
+    assert str(form) == field_html.form(**form.get_context()).strip()
+    if data is not None and form_class is WithFormErrors:
+        assert "non-field-errors" in str(form)
+        assert any("secret" in str(error) for error in context["errors"])  # the hidden one
