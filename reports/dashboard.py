@@ -10,7 +10,8 @@ import datetime
 from collections import defaultdict
 
 from django.template.defaultfilters import capfirst, linebreaksbr
-from django.utils.formats import date_format
+from django.utils import dateformat
+from django.utils.formats import get_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop
@@ -48,6 +49,7 @@ class ReportRows:
         for report in Report.objects.for_dashboard(application_ids):
             self.reports[report.application_id].append(report)
         self.start_url, self.detail_url = START_URL.current(), DETAIL_URL.current()
+        self.date_format = get_format("DATE_FORMAT")  # |date:"DATE_FORMAT" in this language
         self._texts = {}  # translated texts of this page, by what they are of
 
     def _text(self, key, make):
@@ -128,7 +130,7 @@ class ReportRows:
             label, button = ACTIONS.get(action, ("", ""))
             rows.append({
                 "title": title,
-                "due_date": date_format(item.due_date, "DATE_FORMAT"),
+                "due_date": dateformat.format(item.due_date, self.date_format),
                 "is_overdue": item.is_overdue,
                 "status_label": self._text(("status", status), lambda: capfirst(item.status_label)),
                 "badge_class": BADGE_CLASSES.get(status, ""),
