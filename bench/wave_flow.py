@@ -2,7 +2,8 @@
 dashboard, complete a short commissioning report (one charging point) and submit it.
 
 Shared by the locust users of the wave and the single user timed alone, so both walk
-exactly the same pages. `client` is locust's HttpSession or `TimedSession` below.
+exactly the same pages. `client` is locust's FastHttpSession in `FromAddress` below (or,
+in bench/journey_profile.py, Django's test client).
 """
 
 import datetime
@@ -123,26 +124,19 @@ def submit_short_report(client, dashboard):
     expect(page, "/bestaetigung/")
 
 
-class TimedSession:
-    """requests.Session that records the time of each named request (single-user pass)."""
+class FromAddress:
+    """The client as one applicant uses it: every request from their own address
+    (X-Forwarded-For; allauth's rate limits count per client address), after `pause`
+    (a wave user reads the page before the next request)."""
 
-    def __init__(self, base_url: str, forwarded_for: str):
-        import requests
-
-        self.base_url = base_url
-        self.session = requests.Session()
-        self.session.headers["X-Forwarded-For"] = forwarded_for
-        self.timings: dict[str, list[float]] = {}
-
-    def _timed(self, method, path, name, **kwargs):
-        started = time.perf_counter()
-        response = self.session.request(method, self.base_url + path, **kwargs)
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        self.timings.setdefault(name, []).append(elapsed_ms)
-        return response
+    def __init__(self, client, address: str, pause=lambda: None):
+        self.client, self.pause = client, pause
+        self.headers = {"X-Forwarded-For": address}
 
     def get(self, path, name):
-        return self._timed("GET", path, name)
+        self.pause()
+        return self.client.get(path, name=name, headers=self.headers)
 
     def post(self, path, data, name, files=None):
-        return self._timed("POST", path, name, data=data, files=files)
+        self.pause()
+        return self.client.post(path, data=data, files=files, name=name, headers=self.headers)

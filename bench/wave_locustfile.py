@@ -1,4 +1,10 @@
-"""Locust users of the wave: each walks the applicant journey once, then stops."""
+"""Locust users of the wave: each walks the applicant journey once, then stops.
+
+FastHttpUser (geventhttpclient) rather than HttpUser (requests): the load generator
+shares the machine's two cores with gunicorn and MariaDB, and requests cost it twice the
+processor time (locust 11 -> 6 s per wave, same run), time the portal's workers then
+lacked. The lone user is timed with the same client (bench/wave.py, `single_user_pass`).
+"""
 
 import itertools
 import json
@@ -7,10 +13,10 @@ import random
 from pathlib import Path
 
 import gevent
-from locust import HttpUser, constant, task
+from locust import FastHttpUser, constant, task
 from locust.exception import StopUser
 
-from wave_flow import FlowError, applicant_journey
+from wave_flow import FlowError, FromAddress, applicant_journey
 
 ACCOUNTS = json.loads(Path(os.environ["WAVE_ACCOUNTS"]).read_text())
 MAIL_DIR = Path(os.environ["WAVE_MAIL_DIR"])
@@ -21,26 +27,13 @@ _next = itertools.count()
 _finished = itertools.count(1)
 
 
-class Reading:
-    """The locust client, with a person's pause to read each page before the next request."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def _pause(self):
-        if THINK[-1] > 0:
-            gevent.sleep(random.uniform(THINK[0], THINK[-1]))
-
-    def get(self, *args, **kwargs):
-        self._pause()
-        return self.client.get(*args, **kwargs)
-
-    def post(self, *args, **kwargs):
-        self._pause()
-        return self.client.post(*args, **kwargs)
+def read_the_page():
+    """A person's pause to read a page before the next request."""
+    if THINK[-1] > 0:
+        gevent.sleep(random.uniform(THINK[0], THINK[-1]))
 
 
-class Applicant(HttpUser):
+class Applicant(FastHttpUser):
     wait_time = constant(0)
 
     @task
@@ -52,9 +45,9 @@ class Applicant(HttpUser):
         # Each virtual user comes from its own address, as real applicants do: one /64
         # network each, since allauth's rate limits count IPv6 clients by /64 network.
         # (the IPv6 documentation prefix: a header value, never contacted)
-        self.client.headers["X-Forwarded-For"] = f"2001:db8:{index + 1:x}::1"
+        client = FromAddress(self.client, f"2001:db8:{index + 1:x}::1", pause=read_the_page)
         try:
-            applicant_journey(Reading(self.client), account["kfw_number"], account["email"], PASSWORD, MAIL_DIR)
+            applicant_journey(client, account["kfw_number"], account["email"], PASSWORD, MAIL_DIR)
         except FlowError as error:
             self.environment.events.request.fire(
                 request_type="FLOW", name="journey", response_time=0, response_length=0,

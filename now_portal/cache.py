@@ -28,9 +28,10 @@ class DatabaseCache(db.DatabaseCache):
     in a transaction (two more round trips on MySQL: autocommit off and on, plus COMMIT)
     SELECT the key and UPDATE or INSERT it. allauth takes a lock (`add`), reads, writes
     (`set`) and unlocks for each of its rate limits, five of them on a login: that was
-    70 round trips of a login on MariaDB. Here `set` is one upsert and `add` one (SQLite)
-    or two statements (MySQL/MariaDB: DELETE if expired, INSERT IGNORE), each atomic on
-    its own; other databases keep Django's way (with the sweep above as its cull).
+    70 round trips of a login on MariaDB. Here `set` is one upsert and `add` one statement
+    (SQLite; MySQL/MariaDB: INSERT IGNORE, and only when the key is taken DELETE it if
+    expired and INSERT IGNORE again), each atomic on its own; other databases keep
+    Django's way (with the sweep above as its cull).
     """
 
     def __init__(self, table, params):
@@ -92,10 +93,17 @@ class DatabaseCache(db.DatabaseCache):
                             [key, encoded, expires],
                         )
                         return True
-                    # An expired entry counts as absent: out with it, then insert unless
-                    # another request holds the key (IGNORE: the duplicate inserts nothing).
+                    # Insert unless the key is there (IGNORE: the duplicate inserts
+                    # nothing). Mostly it is not (allauth deletes its lock after use): one
+                    # statement. When it is, an expired entry counts as absent: out with it,
+                    # then insert unless another request holds the key meanwhile.
+                    cursor.execute(f"INSERT IGNORE {insert}", [key, encoded, expires])
+                    if cursor.rowcount == 1:
+                        return True
                     cursor.execute(f"DELETE FROM {table} WHERE {key_col} = %s AND {expires_col} < %s",
                                    [key, now_value])
+                    if cursor.rowcount == 0:
+                        return False  # a live entry: not added
                     cursor.execute(f"INSERT IGNORE {insert}", [key, encoded, expires])
                     return cursor.rowcount == 1
                 update = f"{value_col} = excluded.{value_col}, {expires_col} = excluded.{expires_col}"

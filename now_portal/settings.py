@@ -362,6 +362,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Two hours of inactivity end a session: long enough for a report, short for a shared PC.
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 2 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = False
+# Database sessions (shared by every Lambda instance), written in one statement each.
+SESSION_ENGINE = "now_portal.sessions"
 X_FRAME_OPTIONS = "DENY"
 
 CONTENT_SECURITY_POLICY = {

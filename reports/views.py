@@ -33,8 +33,9 @@ def owned_report(request, pk, **filters) -> Report:
 @login_required
 @require_http_methods(["GET", "POST"])
 def start(request, application_pk, report_type, period):
+    # Its reports read once: here for what is owed, and again by `lifecycle.start`.
     application = get_object_or_404(
-        FundingApplication.objects.owned_by(request.user), pk=application_pk
+        FundingApplication.objects.owned_by(request.user).prefetch_related("reports"), pk=application_pk
     )
     if report_type not in ReportType.values:
         raise Http404

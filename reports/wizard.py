@@ -294,10 +294,15 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
             # A changed answer may have switched on a step that was never filled in.
             missing = self.first_unanswered_step()
             if missing is not None:
-                return redirect(f"{self.get_step_url(missing)}?{RETURN_TO_CHECK}=1")
-            return redirect(self.get_step_url(CHECK_STEP))
-        following = self.get_next_step(step)
-        return redirect(self.get_step_url(following or CHECK_STEP))
+                return self.move_on(missing, f"?{RETURN_TO_CHECK}=1")
+            return self.move_on(CHECK_STEP)
+        return self.move_on(self.get_next_step(step) or CHECK_STEP)
+
+    def move_on(self, step, query=""):
+        """To `step` after an answered one. The draft resumes there from now on: saved
+        with the answers (one UPDATE), so showing the step has nothing left to write."""
+        self.storage.current_step = step
+        return redirect(self.get_step_url(step) + query)
 
     # --- the draft ------------------------------------------------------------------
 

@@ -115,6 +115,19 @@ def test_start_page_then_start_creates_a_draft(client, applicant):
     assert Report.objects.count() == 1
 
 
+def test_starting_reads_the_applications_reports_once(client, applicant):
+    application = FundingApplicationFactory(owner=applicant)
+    with CaptureQueriesContext(connection) as queries:
+        client.post(reverse("reports:start", args=[application.pk, "commissioning", 0]))
+
+    statements = [q["sql"].lstrip() for q in queries.captured_queries]
+    before_insert = statements[: next(i for i, sql in enumerate(statements) if sql.startswith("INSERT"))]
+    report_reads = [sql for sql in before_insert if sql.startswith("SELECT") and "reports_report" in sql]
+    # What the application owes (once for the view and `lifecycle.start`), then the
+    # row of this report (get_or_create).
+    assert len(report_reads) == 2
+
+
 def test_start_of_report_not_owed_is_404(client, applicant):
     application = FundingApplicationFactory(owner=applicant)
     for args in [(application.pk, "operation", 2027), (application.pk, "final_proof", 0),

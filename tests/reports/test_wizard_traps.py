@@ -49,7 +49,19 @@ def test_draft_is_loaded_once_and_saved_once_per_request(client, report):
 
     report.refresh_from_db()
     assert report.wizard_state["step_data"]["standort"]["standort-city"] == ["Köln"]
-    assert report.current_step == "standort"
+    assert report.current_step == "erfassung"  # where the draft resumes: the next step
+
+
+def test_moving_on_saves_the_next_step_with_the_answers_so_showing_it_writes_nothing(client, report):
+    response = post_step(client, report, "standort", SITE)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(response["Location"])
+
+    assert response["Location"] == step_url(report, "erfassung")
+    assert page.status_code == 200
+    assert report_queries(queries, "UPDATE") == []
+    report.refresh_from_db()
+    assert report.current_step == "erfassung"
 
 
 def test_nothing_is_written_when_nothing_changed(client, report):
