@@ -22,6 +22,7 @@ replaces its request handling where formtools is known to lose data:
 """
 
 import copy
+import functools
 import json
 from dataclasses import dataclass, field
 
@@ -137,16 +138,10 @@ def display_value(bound_field, value):
     return value
 
 
-_STEP_URLS = {}
-
-
+@functools.cache
 def _step_url_format(url_name):
     """The URL format of a wizard's steps (one per wizard, see now_portal.url_formats)."""
-    try:
-        return _STEP_URLS[url_name]
-    except KeyError:
-        step_url = _STEP_URLS[url_name] = url_format(url_name)
-        return step_url
+    return url_format(url_name)
 
 
 class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
