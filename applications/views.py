@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from . import claims
+from .dashboard import cards
 from .forms import ClaimApplicationForm
 from .models import FundingApplication
 
@@ -18,8 +19,7 @@ def home(request):
 
 @login_required
 def dashboard(request):
-    applications = FundingApplication.objects.for_dashboard(request.user)
-    return render(request, "applications/dashboard.html", {"applications": applications})
+    return render(request, "applications/dashboard.html", {"cards": cards(request.user)})
 
 
 @login_required

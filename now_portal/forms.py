@@ -9,7 +9,7 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 
-from . import widget_html
+from . import field_html, widget_html
 
 # The KERN class of each kind of control; `None` where the markup comes from the options.
 _INPUT = "kern-form-input__input"
@@ -134,9 +134,11 @@ class KernFormRenderer(TemplatesSetting):
     bound_field_class = KernBoundField
 
     def render(self, template_name, context, request=None):
-        # Django's simple widget templates in Python (same bytes, see widget_html);
-        # everything else through the templates.
+        # Django's simple widget templates and the KERN field layout in Python (same
+        # bytes, see widget_html and field_html); everything else through the templates.
         html = widget_html.render(template_name, context)
+        if html is None:
+            html = field_html.render(template_name, context)
         if html is None:
             html = super().render(template_name, context, request)
         return html

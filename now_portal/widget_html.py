@@ -12,9 +12,11 @@ Each function returns what its template renders, trailing newline included; the 
 strips the outermost result as `BaseRenderer.render` does.
 """
 
+import html
+
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, escape
-from django.utils.safestring import SafeData
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, SafeString
 
 WIDGETS = "django/forms/widgets/"
 
@@ -23,15 +25,22 @@ class NotInPython(Exception):
     """A template without a Python version here: render the widget through templates."""
 
 
+def escape_str(text: str) -> str:
+    """`escape(text)` for a plain `str`, without the checks for lazy arguments."""
+    return SafeString(html.escape(text))
+
+
 def _text(value) -> str:
     """`{{ value }}`: localised, then escaped unless already safe."""
+    if type(value) is str:  # most values: nothing to localise, nothing safe
+        return escape_str(value)
     return conditional_escape(localize(value))
 
 
 def _string(value) -> str:
     """`{{ value|stringformat:'s' }}` (a safe value stays unescaped: the filter is_safe)."""
     text = "%s" % (str(value) if isinstance(value, tuple) else value)
-    return text if isinstance(value, SafeData) else escape(text)
+    return text if isinstance(value, SafeData) else escape_str(text)
 
 
 def _attrs(attrs) -> str:

@@ -16,6 +16,10 @@ def points_uploaded_as_list(wizard) -> bool:
     return not points_entered_one_by_one(wizard)
 
 
+# The steps whose templates show the report's charging points.
+POINTS_STEPS = ("ladepunkte", "ladepunkte-liste")
+
+
 class CommissioningWizard(ReportWizardView):
     report_type = ReportType.COMMISSIONING
     url_name = "reports:commissioning_step"
@@ -73,14 +77,15 @@ class CommissioningWizard(ReportWizardView):
 
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)
-        # Read only by the templates of the points steps (a queryset is read when used).
-        context["charging_points"] = self.report.charging_points.all()
-        context["approved_points"] = self.report.application.approved_charging_points
-        context["point_query"] = f"?{RETURN_TO_CHECK}=1" if context["return_to_check"] else ""
+        if self.steps.current in POINTS_STEPS:
+            # Only the points steps show them (building a queryset costs time of its own).
+            context["charging_points"] = self.report.charging_points.all()
+            context["approved_points"] = self.report.application.approved_charging_points
+            context["point_query"] = f"?{RETURN_TO_CHECK}=1" if context["return_to_check"] else ""
         return context
 
     def summarise(self, step, form):
-        if step in ("ladepunkte", "ladepunkte-liste"):
+        if step in POINTS_STEPS:
             return []  # shown as cards by the template
         rows = super().summarise(step, form)
         if step == "strom":

@@ -126,13 +126,16 @@ def commissioning_accepted_on(reports: list[Report]) -> datetime.date | None:
     return timezone.localdate(report.accepted_at)
 
 
-def owed_reports(application, today: datetime.date | None = None) -> list[OwedReport]:
+def owed_reports(
+    application, today: datetime.date | None = None, reports: list[Report] | None = None
+) -> list[OwedReport]:
     """Every report the application owes as of `today`: its existing rows plus the ones
-    not started yet, in the order they fall due. Reads `application.reports.all()`, so
-    with `dashboard_reports_prefetch` it makes no query of its own. A withdrawn
-    application owes nothing new: only its existing reports are listed."""
+    not started yet, in the order they fall due. The rows are `reports` where the caller
+    has loaded them already, else `application.reports.all()` (with
+    `dashboard_reports_prefetch` no query either). A withdrawn application owes nothing
+    new: only its existing reports are listed."""
     today = today or timezone.localdate()
-    reports = list(application.reports.all())
+    reports = list(application.reports.all()) if reports is None else reports
     existing = {(r.type, r.period): r for r in reports}
     owed: dict[tuple[str, int], datetime.date] = {}
 

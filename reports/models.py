@@ -60,6 +60,16 @@ class ReportQuerySet(models.QuerySet):
         """Annotate each report with its earliest charging point commissioning date."""
         return self.annotate(first_commissioning_date=Min("charging_points__commissioning_date"))
 
+    def for_dashboard(self, application_ids):
+        """The reports of these applications as the applicant's dashboard reads them, in
+        one query and unordered: `reports.deadlines` sorts each card's by due date anyway."""
+        return (
+            self.filter(application_id__in=application_ids)
+            .only(*DASHBOARD_REPORT_FIELDS)
+            .with_first_commissioning_date()
+            .order_by()
+        )
+
 
 DASHBOARD_REPORT_FIELDS = (
     "application", "type", "period", "status", "due_date", "accepted_at", "caseworker_comment",
@@ -67,10 +77,9 @@ DASHBOARD_REPORT_FIELDS = (
 
 
 def dashboard_reports_prefetch() -> Prefetch:
-    """What the dashboard needs of every application's reports: one query for all of them.
-
-    Used by `FundingApplicationQuerySet.for_dashboard`; `reports.deadlines` reads the
-    prefetched rows (and their first commissioning date) without further queries.
+    """What `reports.deadlines` needs of every application's reports (the columns the
+    dashboard reads, see `ReportQuerySet.for_dashboard`): one query for all of them, and
+    the prefetched rows (with their first commissioning date) need no further queries.
     """
     return Prefetch(
         "reports",

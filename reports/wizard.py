@@ -22,6 +22,7 @@ replaces its request handling where formtools is known to lose data:
 """
 
 import copy
+import functools
 import json
 from dataclasses import dataclass, field
 
@@ -39,6 +40,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from formtools.wizard.storage.base import BaseStorage
 from formtools.wizard.views import NamedUrlWizardView, StepsHelper
+
+from now_portal.url_formats import url_format
 
 from . import direct_upload, lifecycle, uploads
 from .models import Report, ReportStatus
@@ -133,6 +136,12 @@ def display_value(bound_field, value):
         return formats.number_format(value, decimal_pos=form_field.decimal_places, use_l10n=True,
                                      force_grouping=True)
     return value
+
+
+@functools.cache
+def _step_url_format(url_name):
+    """The URL format of a wizard's steps (one per wizard, see now_portal.url_formats)."""
+    return url_format(url_name)
 
 
 class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
@@ -359,7 +368,7 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
     # --- forms ----------------------------------------------------------------------
 
     def get_step_url(self, step):
-        return reverse(self.url_name, kwargs={"pk": self.report.pk, "step": step})
+        return _step_url_format(self.url_name)(self.report.pk, step)
 
     def get_form_kwargs(self, step=None):
         return {"report": self.report}
@@ -396,7 +405,10 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
         return [self.step_templates.get(self.steps.current, self.template_name)]
 
     def get_context_data(self, form, **kwargs):
-        context = super().get_context_data(form=form, **kwargs)
+        # formtools' context without its management form: the step is in the URL here,
+        # and building a form that no template renders costs time of its own.
+        context = {"view": self, "form": form, **kwargs, **self.storage.extra_data}
+        context["wizard"] = {"form": form, "steps": self.steps, "url_name": self.url_name}
         step = self.steps.current
         context.update(
             report=self.report,

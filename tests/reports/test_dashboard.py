@@ -162,3 +162,41 @@ def test_returned_report_shows_comment_and_can_be_revised(client, applicant):
     client.post(reverse("reports:reopen", args=[report.pk]))
     report.refresh_from_db()
     assert report.status == ReportStatus.DRAFT
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_reports_part_in_python_is_the_reference_template(applicant, language):
+    """reports.dashboard.ReportRows.html writes reports/dashboard_reports.html's bytes, for
+    every status, action, overdue row, comment (with markup and line breaks), withdrawn
+    applications and cards without reports."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from reports.dashboard import ReportRows
+
+    today = timezone.localdate()
+    busy = FundingApplicationFactory(owner=applicant, approval_date=datetime.date(2024, 1, 31))
+    commissioning = ReportFactory(application=busy, status=ReportStatus.ACCEPTED,
+                                  accepted_at=timezone.now() - datetime.timedelta(days=400))
+    ChargingPointFactory(report=commissioning, commissioning_date=datetime.date(2024, 5, 2))
+    ReportFactory(application=busy, operation=True, period=2024, status=ReportStatus.SUBMITTED)
+    ReportFactory(application=busy, operation=True, period=2025, status=ReportStatus.RETURNED,
+                  caseworker_comment='Bitte <b>ergänzen</b> & "so".\nZweite Zeile\n\nDritte')
+    withdrawn = FundingApplicationFactory(owner=applicant, withdrawn=True)
+    ReportFactory(application=withdrawn)
+    FundingApplicationFactory(owner=applicant, withdrawn=True)  # owes nothing: no rows
+    returned = FundingApplicationFactory(owner=applicant)
+    ReportFactory(application=returned, status=ReportStatus.RETURNED, caseworker_comment="")
+    applications = [busy, withdrawn, *applicant.funding_applications.exclude(
+        pk__in=[busy.pk, withdrawn.pk])]
+
+    with translation.override(language):
+        rows = ReportRows([a.pk for a in applications], today)
+        for application in applications:
+            owed = rows.for_application(application)
+            reference = render_to_string(
+                "reports/dashboard_reports.html", {"rows": owed, "application": application}
+            )
+            assert rows.html(application) == reference, application
+    statuses = {row["status_label"] for a in applications for row in rows.for_application(a)}
+    assert len(statuses) >= 4

@@ -1,7 +1,8 @@
-"""The widgets rendered in Python (now_portal/widget_html.py) give exactly the bytes of
-Django's widget templates: widget by widget with awkward values, and whole pages with
-forms (every wizard step, unbound and with errors; the applicant's and the caseworker's
-other forms)."""
+"""The widgets and the KERN field layout rendered in Python (now_portal/widget_html.py,
+now_portal/field_html.py) give exactly the bytes of their templates (Django's widget
+templates, templates/kern/field.html): widget by widget and field by field with awkward
+values, and whole pages with forms (every wizard step, unbound and with errors; the
+applicant's and the caseworker's other forms)."""
 
 import re
 from pathlib import Path
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from now_portal import widget_html
+from now_portal import field_html, widget_html
 from now_portal.forms import KernFormRenderer
 from reports import lifecycle
 from reports.commissioning import CommissioningWizard
@@ -28,7 +29,7 @@ from tests.reports.factories import ReportFactory
 
 
 class TemplatesOnly(KernFormRenderer):
-    """The portal's renderer as it was: every widget through its template."""
+    """The portal's renderer as it was: every widget and field through its template."""
 
     def render(self, template_name, context, request=None):
         return TemplatesSetting.render(self, template_name, context, request)
@@ -118,21 +119,25 @@ def page_html(response) -> str:
 
 
 def both_ways(monkeypatch, fetch):
-    """The page rendered with the widgets in Python, and with every widget's template; and
-    how many widgets were rendered in Python."""
+    """The page rendered with the widgets and fields in Python, and with every widget's
+    and field's template; and how many widgets and fields were rendered in Python."""
     in_python = []
-    render = widget_html.render
 
-    def counted(template_name, context):
-        html = render(template_name, context)
-        in_python.append(html is not None)
-        return html
+    def counted(render):
+        def render_counted(template_name, context):
+            html = render(template_name, context)
+            in_python.append(html is not None)
+            return html
+
+        return render_counted
 
     with monkeypatch.context() as patched:
-        patched.setattr(widget_html, "render", counted)
+        for module in (widget_html, field_html):
+            patched.setattr(module, "render", counted(module.render))
         with_python = page_html(fetch())
     with monkeypatch.context() as patched:
-        patched.setattr(widget_html, "render", lambda template_name, context: None)
+        for module in (widget_html, field_html):
+            patched.setattr(module, "render", lambda template_name, context: None)
         with_templates = page_html(fetch())
     return with_python, with_templates, sum(in_python)
 
@@ -233,3 +238,85 @@ def test_the_form_template_renders_each_field_as_the_field_template_does(data):
     assert 'id="id_own"' not in html  # its own template shows only its errors
     if data:
         assert '<p class="kern-error" id="id_own_error">' in html
+
+
+# --- the field layout in Python -----------------------------------------------------
+
+
+class FieldKinds(forms.Form):
+    """Every kind of field the layout knows, with and without label, hint and requirement."""
+
+    text = forms.CharField(label=AWKWARD, help_text="A <em>hint</em>", max_length=5)
+    optional = forms.CharField(required=False)
+    unlabelled = forms.CharField(label="")
+    radio = forms.ChoiceField(choices=[("a", "A"), ("b", AWKWARD)], widget=forms.RadioSelect,
+                              help_text="Choose")
+    radio_optional = forms.ChoiceField(choices=[("a", "A")], widget=forms.RadioSelect,
+                                       required=False, label="")
+    several = forms.MultipleChoiceField(choices=[(1, "Eins"), (2, "Zwei")],
+                                        widget=forms.CheckboxSelectMultiple)
+    select = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], required=False)
+    multiple = forms.MultipleChoiceField(choices=[("a", "A")], required=False)
+    check = forms.BooleanField(help_text="Tick it")
+    check_plain = forms.BooleanField(required=False, label=AWKWARD)
+    when = forms.SplitDateTimeField(required=False, help_text="Day and hour")
+    password = forms.CharField(widget=forms.PasswordInput)
+    password_kept = forms.CharField(widget=forms.PasswordInput(render_value=True))
+    upload = forms.FileField(help_text="PDF")
+    upload_optional = forms.FileField(required=False)
+    amount = forms.DecimalField(required=False, localize=True)
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_text(self):
+        raise forms.ValidationError(["First <problem>", "second & last"])
+
+
+FIELD_DATA = [
+    None,
+    {},
+    {"text": "abcdefg", "radio": "x", "several": ["3"], "password": "p", "password_kept": "k",
+     "when_0": "nie", "amount": "1.234,5", "hidden": AWKWARD},
+]
+
+
+@pytest.mark.parametrize("data", FIELD_DATA, ids=["unbound", "empty", "errors"])
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_each_field_in_python_is_the_field_template(data, language):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import translation
+
+    files = {"upload": SimpleUploadedFile("a.txt", b"")} if data else None
+    template = engines["django"].engine.get_template(field_html.FIELD_TEMPLATE)
+    with translation.override(language):
+        form = FieldKinds(data, files, renderer=python_renderer)
+        for bound in form:
+            context = bound.get_context()
+            assert field_html.field(bound, context["layout"]) == template.render(
+                django.template.Context(context)
+            ), bound.name
+        assert "kern-hint" in str(form) and (not data or "kern-error" in str(form))
+
+
+class WithFormErrors(FieldKinds):
+    secret = forms.CharField(widget=forms.HiddenInput)  # required: an error of a hidden field
+
+    def clean(self):
+        raise forms.ValidationError(["Not <both> at once", "and & not neither"])
+
+
+@pytest.mark.parametrize("form_class", [FieldKinds, WithFormErrors])
+@pytest.mark.parametrize("data", FIELD_DATA, ids=["unbound", "empty", "errors"])
+@pytest.mark.parametrize("prefix", [None, "schritt"])
+def test_the_form_in_python_is_the_form_template(form_class, data, prefix):
+    """kern/form.html written in Python: non-field errors (with hidden fields' errors), the
+    fields as the renderer lays them out, hidden fields; with and without a prefix."""
+    if data and prefix:
+        data = {f"{prefix}-{name}": value for name, value in data.items()}
+    form = form_class(data, prefix=prefix, renderer=python_renderer)
+    template = engines["django"].engine.get_template(field_html.FORM_TEMPLATE)
+    context = form.get_context()
+    assert field_html.form(**context) == template.render(django.template.Context(context))
+    assert str(form) == field_html.form(**form.get_context()).strip()
+    if data is not None and form_class is WithFormErrors:
+        assert "non-field-errors" in str(form)
+        assert any("secret" in str(error) for error in context["errors"])  # the hidden one
