@@ -36,3 +36,12 @@ class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
         # Single sign-on (Cognito) signs in existing accounts only: a new account
         # must come with a claim of an imported application.
         return False
+
+    def list_providers(self, request):
+        # Without a provider app installed (OIDC_ENABLED off) there is no provider,
+        # whatever SocialApp rows exist: the sign-in page needs no query to learn that.
+        from allauth.socialaccount.providers import registry
+
+        if not registry.get_class_list():
+            return []
+        return super().list_providers(request)

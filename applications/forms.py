@@ -1,9 +1,11 @@
-"""Forms of the applicant side: sign-up with a claim, and claiming a further application."""
+"""Forms of the applicant side: sign-in, sign-up with a claim, and claiming a further
+application."""
 
-from allauth.account.forms import SignupForm
+from allauth.account.forms import LoginForm, SignupForm
 from allauth.account.internal import flows
 from allauth.core import context
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from . import claims
@@ -35,6 +37,27 @@ class KfwNumberField(forms.CharField):
         return claims.normalise_kfw_number(super().clean(value))
 
 
+def read_help_texts_once(form: forms.Form) -> None:
+    """Turns the form's lazy help texts into text, in the request's language, once.
+
+    The KERN field markup reads a help text several times per page, and every read of a
+    lazy one starts over: Django's password rules (password1) format each validator's
+    text again, allauth's "Forgot your password?" link looks for a template that does
+    not exist and reverses its address again.
+    """
+    for field in form.fields.values():
+        if isinstance(field.help_text, Promise):
+            field.help_text = str(field.help_text)
+
+
+class PortalLoginForm(LoginForm):
+    """allauth's sign-in form, its help texts read once (see read_help_texts_once)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        read_help_texts_once(self)
+
+
 class ClaimSignupForm(SignupForm):
     """allauth's sign-up plus the KfW number: an account is created only for a claim."""
 
@@ -48,6 +71,7 @@ class ClaimSignupForm(SignupForm):
             "The e-mail address you gave KfW in your application."
         )
         self.order_fields(self.field_order)
+        read_help_texts_once(self)
         self.claimable_application = None
 
     def clean(self):

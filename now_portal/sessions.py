@@ -1,9 +1,11 @@
 """Database sessions (every request of a signed-in applicant reads one, many write one) in
-one statement per write where Django's takes up to five round trips."""
+one statement per write where Django's takes up to five round trips, and read without
+building an ORM query each time."""
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.db import DatabaseError, IntegrityError, connections, router
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 
@@ -34,6 +36,32 @@ class SessionStore(db.SessionStore):
     Django's way: there the failed INSERT needs Django's savepoint to leave the
     transaction usable.
     """
+
+    def load(self):
+        # Django's `objects.get(session_key=..., expire_date__gt=now)` builds and compiles
+        # the same query on every request of a signed-in user: about 0.2 ms of processor
+        # of each, ten times the statement itself. The same statement, written once, with
+        # the moment adapted as the ORM does; a missing or expired session loads empty
+        # and forgets its key, as Django's does.
+        using = router.db_for_read(self.model)
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                self._load_sql(connection),
+                [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            self._session_key = None
+            return {}
+        return self.decode(row[0])
+
+    def _load_sql(self, connection):
+        quote, meta = connection.ops.quote_name, self.model._meta
+        column = {name: quote(meta.get_field(name).column)
+                  for name in ("session_key", "session_data", "expire_date")}
+        return (f"SELECT {column['session_data']} FROM {quote(meta.db_table)} "
+                f"WHERE {column['session_key']} = %s AND {column['expire_date']} > %s")
 
     def _get_new_session_key(self):
         # No SELECT for a free key: the INSERT in `save(must_create=True)` is the check.

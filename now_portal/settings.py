@@ -186,7 +186,10 @@ LOGIN_REDIRECT_URL = "applications:dashboard"
 
 ACCOUNT_ADAPTER = "applications.adapters.PortalAccountAdapter"
 SOCIALACCOUNT_ADAPTER = "applications.adapters.PortalSocialAccountAdapter"
-ACCOUNT_FORMS = {"signup": "applications.forms.ClaimSignupForm"}
+ACCOUNT_FORMS = {
+    "login": "applications.forms.PortalLoginForm",
+    "signup": "applications.forms.ClaimSignupForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

@@ -125,6 +125,24 @@ def test_delete_is_one_statement_and_a_missing_key_is_no_error():
     assert not Session.objects.exists()
 
 
+def test_loading_is_one_select_of_a_session_that_has_not_expired():
+    live = saved_session(step="standort")
+    ended = saved_session(step="kosten")
+    # Half an hour either side: a time zone mix-up (Berlin against UTC) would swap them.
+    Session.objects.filter(session_key=live.session_key).update(
+        expire_date=timezone.now() + datetime.timedelta(minutes=30))
+    Session.objects.filter(session_key=ended.session_key).update(
+        expire_date=timezone.now() - datetime.timedelta(minutes=30))
+
+    with CaptureQueriesContext(connection) as queries:
+        assert SessionStore(live.session_key).load() == {"step": "standort"}
+    unknown = SessionStore("u" * 32)
+
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT"]
+    assert SessionStore(ended.session_key).load() == {}
+    assert unknown.load() == {} and unknown.session_key is None
+
+
 def test_an_expired_session_loads_empty_and_is_saved_under_a_new_key():
     session = saved_session(_auth_user_id="1")
     Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
