@@ -11,7 +11,8 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Min, Prefetch, Q
+from django.db.models import Prefetch, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -58,7 +59,19 @@ class ReportQuerySet(models.QuerySet):
 
     def with_first_commissioning_date(self):
         """Annotate each report with its earliest charging point commissioning date."""
-        return self.annotate(first_commissioning_date=Min("charging_points__commissioning_date"))
+        # A correlated subquery (served by the charging points' report index) rather than
+        # Min() over a join: that needs a GROUP BY over every column read, which costs the
+        # dashboard ~0.2 ms to build and run for a handful of rows. It names the outer
+        # table, so it holds for querysets on Report itself (not as someone's subquery).
+        points, reports = ChargingPoint._meta, Report._meta
+        earliest = RawSQL(
+            f"SELECT MIN(p.{points.get_field('commissioning_date').column})"
+            f" FROM {points.db_table} p"
+            f" WHERE p.{points.get_field('report').column} = {reports.db_table}.{reports.pk.column}",
+            (),
+            output_field=models.DateField(),
+        )
+        return self.annotate(first_commissioning_date=earliest)
 
     def for_dashboard(self, application_ids):
         """The reports of these applications as the applicant's dashboard reads them, in

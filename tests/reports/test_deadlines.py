@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from reports import deadlines
 from reports.deadlines import add_months, owed_reports
-from reports.models import ReportStatus, ReportType
+from reports.models import Report, ReportStatus, ReportType
 from tests.applications.factories import FundingApplicationFactory
 
 from .factories import ChargingPointFactory, ReportFactory
@@ -168,3 +168,22 @@ def test_not_started_row_can_not_be_continued_on_withdrawn_application():
     report = ReportFactory(status=ReportStatus.NOT_STARTED, application__withdrawn=True)
     (item,) = owed_reports(report.application)
     assert item.status == ReportStatus.NOT_STARTED and item.next_action is None
+
+
+@pytestmark_db
+def test_query_annotation_gives_the_earliest_point_as_deadlines_reads_it():
+    commissioning = accepted_commissioning(
+        timezone.now(), D(2026, 11, 2), other_points=[D(2026, 9, 15), D(2027, 1, 5)]
+    )
+    without_points = ReportFactory(type=ReportType.OPERATION, period=2026)
+
+    annotated = {
+        r.pk: r.first_commissioning_date
+        for r in Report.objects.filter(pk__in=[commissioning.pk, without_points.pk])
+        .with_first_commissioning_date()
+    }
+
+    assert annotated == {commissioning.pk: D(2026, 9, 15), without_points.pk: None}
+    assert deadlines.commissioning_date(
+        [Report.objects.with_first_commissioning_date().get(pk=commissioning.pk)]
+    ) == deadlines.commissioning_date([commissioning]) == D(2026, 9, 15)
