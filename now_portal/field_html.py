@@ -9,24 +9,13 @@ layout's reference, and the hint and error templates are still included on their
 (reports/wizard/_direct_upload.html).
 """
 
-from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext
 
-from .widget_html import escape_str
+from .widget_html import text as _text
 
 FORM_TEMPLATE = "kern/form.html"
 FIELD_TEMPLATE = "kern/field.html"
-
-
-def _text(value) -> str:
-    """`{{ value }}`: localised, made a string, escaped unless already safe."""
-    if type(value) is str:  # most values: nothing to localise, nothing safe
-        return escape_str(value)
-    value = localize(value)
-    if not issubclass(type(value), str):
-        value = str(value)
-    return conditional_escape(value)
 
 
 def _optional(layout) -> str:

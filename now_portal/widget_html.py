@@ -30,11 +30,15 @@ def escape_str(text: str) -> str:
     return SafeString(html.escape(text))
 
 
-def _text(value) -> str:
-    """`{{ value }}`: localised, then escaped unless already safe."""
+def text(value) -> str:
+    """`{{ value }}`: localised, made a string (a lazy translation too), then escaped
+    unless already safe."""
     if type(value) is str:  # most values: nothing to localise, nothing safe
         return escape_str(value)
-    return conditional_escape(localize(value))
+    value = localize(value)
+    if not issubclass(type(value), str):
+        value = str(value)
+    return conditional_escape(value)
 
 
 def _string(value) -> str:
@@ -46,7 +50,7 @@ def _string(value) -> str:
 def _attrs(attrs) -> str:
     """attrs.html: ` name="value"`, a bare ` name` for True, nothing for False."""
     return "".join(
-        f" {_text(name)}" if value is True else f' {_text(name)}="{_string(value)}"'
+        f" {text(name)}" if value is True else f' {text(name)}="{_string(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
@@ -55,7 +59,7 @@ def _attrs(attrs) -> str:
 def _input(widget) -> str:
     value = widget["value"]
     return (
-        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"'
+        f'<input type="{text(widget["type"])}" name="{text(widget["name"])}"'
         + ("" if value is None else f' value="{_string(value)}"')
         + _attrs(widget["attrs"])
         + ">\n"
@@ -66,21 +70,21 @@ def _input_option(widget) -> str:
     if not widget.get("wrap_label"):
         return _input(widget) + "\n"
     element_id = widget["attrs"].get("id")
-    label_for = f' for="{_text(element_id)}"' if element_id else ""
-    return f"<label{label_for}>{_input(widget)} {_text(widget['label'])}</label>\n"
+    label_for = f' for="{text(element_id)}"' if element_id else ""
+    return f"<label{label_for}>{_input(widget)} {text(widget['label'])}</label>\n"
 
 
 def _multiple_input(widget) -> str:
     attrs = widget["attrs"]
     parts = ["<div"]
     if attrs.get("id"):
-        parts.append(f' id="{_text(attrs["id"])}"')
+        parts.append(f' id="{text(attrs["id"])}"')
     if attrs.get("class"):
-        parts.append(f' class="{_text(attrs["class"])}"')
+        parts.append(f' class="{text(attrs["class"])}"')
     parts.append(">")
     for group, options, _index in widget["optgroups"]:
         if group:
-            parts.append(f"\n  <div><label>{_text(group)}</label>")
+            parts.append(f"\n  <div><label>{text(group)}</label>")
         parts.extend(
             f"<div>\n    {_template(option['template_name'], option)}</div>" for option in options
         )
@@ -91,10 +95,10 @@ def _multiple_input(widget) -> str:
 
 
 def _select(widget) -> str:
-    parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{text(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{_text(group_name)}">')
+            parts.append(f'\n  <optgroup label="{text(group_name)}">')
         parts.extend(
             f"\n  {_template(option['template_name'], option)}" for option in group_choices
         )
@@ -107,15 +111,15 @@ def _select(widget) -> str:
 def _select_option(widget) -> str:
     return (
         f'<option value="{_string(widget["value"])}"{_attrs(widget["attrs"])}>'
-        f"{_text(widget['label'])}</option>\n"
+        f"{text(widget['label'])}</option>\n"
     )
 
 
 def _textarea(widget) -> str:
     value = widget["value"]
     return (
-        f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n'
-        f"{_text(value) if value else ''}</textarea>\n"
+        f'<textarea name="{text(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+        f"{text(value) if value else ''}</textarea>\n"
     )
 
 
