@@ -66,11 +66,12 @@ class ReportRows:
     def rows_html(self, application_pk, rows) -> SafeString:
         text = self._escaped_text
         heading_id = f"application-{application_pk}-reports"
-        parts = [f'\n<h3 class="kern-heading-small" id="{heading_id}">{text("Reports")}</h3>\n']
+        parts = [f'\n<h3 class="kern-heading-small" id="{heading_id}">{text(gettext_noop("Reports"))}</h3>\n']
         if not rows:
-            parts.append(f'\n<p class="kern-body">{text("No reports are due for this application.")}</p>\n')
+            nothing_due = text(gettext_noop("No reports are due for this application."))
+            parts.append(f'\n<p class="kern-body">{nothing_due}</p>\n')
         else:
-            due_on, status_heading = text("Due on"), text("Status")
+            due_on, status_heading = text(gettext_noop("Due on")), text(gettext_noop("Status"))
             parts.append(f'\n<ul class="portal-cards reports-list" aria-labelledby="{heading_id}">\n  ')
             for row in rows:
                 overdue = row["is_overdue"]
@@ -80,7 +81,7 @@ class ReportRows:
                     '    <dl class="kern-description-list">\n'
                     '      <div class="kern-description-list-item"><dt class="kern-description-list-item__key">'
                     f'{due_on}</dt><dd class="kern-description-list-item__value">{conditional_escape(row["due_date"])}'
-                    + (f' <span class="kern-badge kern-badge--danger"><span class="kern-label">{text("Overdue")}'
+                    + (f' <span class="kern-badge kern-badge--danger"><span class="kern-label">{text(gettext_noop("Overdue"))}'
                        "</span></span>" if overdue else "")
                     + "</dd></div>\n"
                     '      <div class="kern-description-list-item"><dt class="kern-description-list-item__key">'
@@ -93,7 +94,7 @@ class ReportRows:
                     parts.append(
                         '\n    <div class="kern-alert kern-alert--warning reports-list__comment">\n'
                         '      <div class="kern-alert__body"><p class="kern-body"><strong>'
-                        f'{text("The caseworker has returned your report for changes:")}</strong></p>\n'
+                        f'{text(gettext_noop("The caseworker has returned your report for changes:"))}</strong></p>\n'
                         f'      <p class="kern-body">{linebreaksbr(row["comment"], autoescape=True)}</p></div>\n'
                         "    </div>\n    "
                     )
