@@ -111,18 +111,28 @@ def sign_in_caseworker(page, base_url: str, caseworker, password: str, wrong_cod
     page.wait_for_url(re.compile(re.escape(reverse("admin:index")) + "$"))
 
 
+def press_expecting_errors(page, ui, control):
+    """Presses a control that sends a form which must come back with its error state.
+
+    Waits for that response, not only for the "Fehler:" title: the page the control is
+    on may carry it already (a resumed step shows the errors of the answers saved as they
+    were), and axe-core running while the form's response loads finds its page gone."""
+    from playwright.sync_api import expect
+
+    with page.expect_navigation():
+        ui.press(control)
+    expect(page).to_have_title(re.compile(r"^(Fehler|Error):"))
+
+
 def enter_code(page, name: str, code, wrong: str | None = None):
     """A code form (the e-mail confirmation, the authenticator app): `code` is the code or
     a function that reads it when it is typed. A wrong code first, when given, shows the
     error state, which axe-core checks too."""
-    from playwright.sync_api import expect
-
     field = page.locator("input[name=code]")
     submit = page.locator("main button[type=submit]").first
     if wrong:
         field.fill(wrong)
-        submit.click()
-        expect(page).to_have_title(re.compile(r"^(Fehler|Error):"))
+        press_expecting_errors(page, Mouse(page), submit)
         check_page(page, f"{name}-errors")
     field.fill(code() if callable(code) else code)
     submit.click()

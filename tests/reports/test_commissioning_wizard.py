@@ -1,5 +1,7 @@
 """The commissioning report wizard end to end through the test client."""
 
+import re
+
 import pytest
 from django.core import mail  # noqa: F401  (e-mails come from the caseworker helper)
 from django.urls import reverse
@@ -100,7 +102,7 @@ def test_interrupt_and_resume_on_another_device(client, report, applicant):
     assert reverse("reports:detail", args=[report.pk]) in dashboard
     resume = other_device.get(reverse("reports:detail", args=[report.pk]), follow=True)
     assert resume.redirect_chain[-1][0] == step_url(report, "erfassung")
-    assert 'value="form" checked' in resume.content.decode() or "checked" in resume.content.decode()
+    assert re.search(r'<input[^>]*value="form"[^>]*checked', resume.content.decode())
     site = other_device.get(step_url(report, "standort")).content.decode()
     assert "Stadtwerke Köln GmbH" in site
 
@@ -431,11 +433,16 @@ def test_returned_report_reopens_with_all_answers_at_the_check_page(client, repo
     client.post(reverse("reports:reopen", args=[report.pk]))
     resume = client.get(reverse("reports:detail", args=[report.pk]), follow=True)
     assert resume.redirect_chain[-1][0] == check_url(report)
-    assert "Bitte Kosten prüfen." not in resume.content.decode() or True
+    # What the caseworker asked for stays in sight while the applicant corrects it.
+    assert "Bitte Kosten prüfen." in resume.content.decode()
     post_step(client, report, "kosten", {**COSTS, "cost_other": "99"}, extra={"zur_pruefung": "1"})
     client.post(check_url(report), {"submit_report": "1"})
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED and str(report.cost_other) == "99.00"
+    assert report.caseworker_comment == ""
+    assert "Bitte Kosten prüfen." not in client.get(
+        reverse("reports:detail", args=[report.pk])
+    ).content.decode()
 
 
 def test_another_applicant_gets_404_everywhere(client, report):
