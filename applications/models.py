@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from now_portal.prepared import PreparedQuery
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -177,3 +179,15 @@ class ApplicationClaim(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.application.kfw_number}"
+
+
+# --- Reads of every request, compiled once (see now_portal.prepared) -------------------
+
+_dashboard_applications = PreparedQuery(
+    lambda owner_pk: FundingApplication.objects.for_dashboard(owner_pk), arguments=1
+)
+
+
+def dashboard_applications(user) -> list[FundingApplication]:
+    """The user's applications as their dashboard shows them, in its order."""
+    return _dashboard_applications(user.pk)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext, gettext_noop
 from now_portal.url_formats import url_format
 
 from . import deadlines
-from .models import Report, ReportStatus
+from .models import ReportStatus
 
 START_URL = url_format("reports:start")
 DETAIL_URL = url_format("reports:detail")
@@ -40,13 +40,14 @@ ACTIONS = {
 
 
 class ReportRows:
-    """The report rows of a page's cards: the reports of all its applications read in one
-    query, and what every row says worked out once per page (titles, labels, links)."""
+    """The report rows of a page's cards: the reports of all its applications (read in
+    one query, `reports.models.dashboard_reports`), and what every row says worked out
+    once per page (titles, labels, links)."""
 
-    def __init__(self, application_ids, today: datetime.date):
+    def __init__(self, reports, today: datetime.date):
         self.today = today
         self.reports = defaultdict(list)
-        for report in Report.objects.for_dashboard(application_ids):
+        for report in reports:
             self.reports[report.application_id].append(report)
         self.start_url, self.detail_url = START_URL.current(), DETAIL_URL.current()
         self.date_format = get_format("DATE_FORMAT")  # |date:"DATE_FORMAT" in this language

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import FundingApplication
+from now_portal.prepared import PreparedQuery
 
 # A charging point's power, in kW (programme rules).
 MIN_POWER_KW = Decimal("3.7")
@@ -73,15 +74,10 @@ class ReportQuerySet(models.QuerySet):
         )
         return self.annotate(first_commissioning_date=earliest)
 
-    def for_dashboard(self, application_ids):
-        """The reports of these applications as the applicant's dashboard reads them, in
-        one query and unordered: `reports.deadlines` sorts each card's by due date anyway."""
-        return (
-            self.filter(application_id__in=application_ids)
-            .only(*DASHBOARD_REPORT_FIELDS)
-            .with_first_commissioning_date()
-            .order_by()
-        )
+    def for_dashboard(self):
+        """The columns the applicant's dashboard reads of each report (see
+        `dashboard_reports`), unordered."""
+        return self.only(*DASHBOARD_REPORT_FIELDS).with_first_commissioning_date().order_by()
 
 
 DASHBOARD_REPORT_FIELDS = (
@@ -423,3 +419,31 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.report} – {self.get_occasion_display()}"
+
+
+# --- Reads of every request, compiled once (see now_portal.prepared) -------------------
+
+_owned_report_with_application = PreparedQuery(
+    lambda pk, owner_pk: Report.objects.filter(pk=pk, application__owner_id=owner_pk)
+    .select_related("application"),
+    arguments=2,
+)
+
+
+def owned_report_with_application(pk: int, user) -> "Report | None":
+    """The user's report `pk` with its application, or None if it is not theirs: what
+    the wizards read for every step."""
+    found = _owned_report_with_application(pk, user.pk)
+    return found[0] if found else None
+
+
+_dashboard_reports = PreparedQuery(
+    lambda owner_pk: Report.objects.filter(application__owner_id=owner_pk).for_dashboard(),
+    arguments=1,
+)
+
+
+def dashboard_reports(user) -> list["Report"]:
+    """All reports of the user's applications as the dashboard reads them, in one query,
+    unordered (`reports.deadlines` sorts each card's by due date anyway)."""
+    return _dashboard_reports(user.pk)

@@ -44,7 +44,7 @@ from formtools.wizard.views import NamedUrlWizardView, StepsHelper
 from now_portal.url_formats import url_format
 
 from . import direct_upload, lifecycle, uploads
-from .models import Report, ReportStatus
+from .models import Report, ReportStatus, owned_report_with_application
 
 CHECK_STEP = "pruefen"
 RETURN_TO_CHECK = "zur_pruefung"
@@ -216,11 +216,9 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.report = get_object_or_404(
-            Report.objects.owned_by(request.user).select_related("application"),
-            pk=kwargs["pk"],
-            type=self.report_type,
-        )
+        self.report = owned_report_with_application(kwargs["pk"], request.user)
+        if self.report is None or self.report.type != self.report_type:
+            raise Http404
         if not self.report.accepts_changes:
             # Submitted (or returned, not yet reopened) reports are read-only, and so are
             # the drafts of a withdrawn application.

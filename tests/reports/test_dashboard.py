@@ -173,6 +173,7 @@ def test_reports_part_in_python_is_the_reference_template(applicant, language):
     from django.utils import translation
 
     from reports.dashboard import ReportRows
+    from reports.models import dashboard_reports
 
     today = timezone.localdate()
     busy = FundingApplicationFactory(owner=applicant, approval_date=datetime.date(2024, 1, 31))
@@ -191,7 +192,7 @@ def test_reports_part_in_python_is_the_reference_template(applicant, language):
         pk__in=[busy.pk, withdrawn.pk])]
 
     with translation.override(language):
-        rows = ReportRows([a.pk for a in applications], today)
+        rows = ReportRows(dashboard_reports(applicant), today)
         for application in applications:
             owed = rows.for_application(application)
             reference = render_to_string(
