@@ -55,6 +55,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# A refused form in the portal's layout and plain words, not Django's technical page.
+CSRF_FAILURE_VIEW = "now_portal.error_views.csrf_failure"
 
 # The public address of the portal, used in e-mails sent outside a request (imports,
 # reminders). Within requests the request's own host is used.

@@ -18,6 +18,9 @@ urlpatterns = [
     path("", include("applications.urls")),
 ]
 
+# allauth answers a rate limit with the URLconf's handler429 (Django knows no 429 of its own).
+handler429 = "now_portal.error_views.too_many_requests"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

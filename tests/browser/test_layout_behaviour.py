@@ -128,3 +128,26 @@ def assert_fits(page, width, url):
     # Checkboxes and radios are 32 px squares whose label widens the target (KERN's size).
     small = [item for item in small if "type=\"checkbox\"" not in item[0] and "type=\"radio\"" not in item[0]]
     assert not small, f"{url}: touch targets under 44 px: {small}"
+
+
+def test_error_pages_a_wrong_address_and_a_refused_form(live_server, open_page):
+    """The 404 page, and the page of a form whose security token is gone (here: its
+    cookie deleted, as when a page was left open past a sign-out), checked by axe-core at
+    phone width, each with a way on."""
+    page = open_page()
+    response = page.goto(live_server.url + "/gibt-es-nicht/")
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("Seite nicht gefunden")
+    support.check_page(page, "error-not-found")
+
+    page.goto(live_server.url + reverse("account_login"))
+    page.context.clear_cookies()
+    page.fill("input[name=login]", "someone@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation() as navigation:
+        page.locator("main button[type=submit]").first.click()
+    assert navigation.value.status == 403
+    expect(page.locator("h1")).to_have_text("Bitte senden Sie das Formular noch einmal")
+    support.check_page(page, "error-form-refused")
+    page.get_by_role("link", name="Zu Ihrer Übersicht").click()
+    page.wait_for_url(re.compile(re.escape(reverse("account_login"))))
