@@ -4,6 +4,8 @@ with the base layout's landmarks and nothing that the Content Security Policy wo
 import re
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from tests.applications.factories import PASSWORD
@@ -60,6 +62,10 @@ def assert_base_layout(page, language):
     switch = find(page, "form", action=reverse("set_language"))
     assert attrs(switch)["method"] == "post"
     assert find(switch, "button", name="language") is not None
+    # An icon of our own: no browser asks for /favicon.ico (answered by the 404 page).
+    icon = find(page, "link", rel="icon")
+    assert icon is not None and attrs(icon)["href"].startswith(settings.STATIC_URL)
+    assert finders.find(attrs(icon)["href"].removeprefix(settings.STATIC_URL))
 
 
 def title(page) -> str:
