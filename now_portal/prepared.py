@@ -27,6 +27,8 @@ from django.db.models.query import ModelIterable, get_related_populators
 # Integers no primary key or foreign key of this portal takes: each stands in for one
 # argument while the queryset is compiled.
 MARKERS = tuple(-987_654_321 - index for index in range(8))
+# What a 64-bit integer column (the widest there is) can hold.
+INTEGER_RANGE = (-(2**63), 2**63 - 1)
 
 
 class PreparedQuery:
@@ -43,6 +45,10 @@ class PreparedQuery:
     def __call__(self, *values, using: str = "default") -> list:
         if len(values) != self.arguments:
             raise TypeError(f"{self.arguments} values expected, {len(values)} given")
+        if not all(INTEGER_RANGE[0] <= value <= INTEGER_RANGE[1] for value in values):
+            # Beyond every integer column (a number typed into a URL): no row has it, as
+            # the ORM would answer; SQLite could not even take it as a parameter.
+            return []
         compiled = getattr(self._compiled, using, None)
         if compiled is None:
             compiled = _Compiled(self.build(*MARKERS[: self.arguments]), self.arguments, using)

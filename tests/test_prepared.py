@@ -87,6 +87,16 @@ def test_dashboard_reads_as_the_orm_with_the_annotation(report, applicant):
     assert set(reports[report.pk].get_deferred_fields()) == set(expected[report.pk].get_deferred_fields())
 
 
+def test_a_number_beyond_every_integer_column_finds_nothing(report, applicant, client):
+    """A number typed into a URL: nothing found, as the ORM answers, not an error."""
+    for pk in (2**63, 10**23, -(2**63) - 1):
+        assert owned_report_with_application(pk, applicant) is None
+    assert owned_report_with_application(2**63 - 1, applicant) is None  # in range, no row
+    client.force_login(applicant)
+    assert client.get("/berichte/99999999999999999999999/inbetriebnahme/").status_code == 404
+    assert client.get("/berichte/99999999999999999999999/inbetriebnahme/standort/").status_code == 404
+
+
 def test_new_rows_and_other_values_after_the_first_compilation(applicant, report):
     assert len(dashboard_reports(applicant)) == 1
     ReportFactory(application=report.application, operation=True, period=2026)
