@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import formats
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_POST
 from . import uploads
 from .fields import EuroField, YesNoField
 from .forms import ReportStepForm
-from .models import Report, ReportFileKind, ReportStatus, ReportType
+from .models import Report, ReportFileKind, ReportType
 from .wizard import RETURN_TO_CHECK, ReportWizardView, display_value
 
 COST_FIELDS = ("cost_hardware", "cost_installation", "cost_grid_connection", "cost_other")
@@ -278,9 +279,11 @@ class FinalProofWizard(ReportWizardView):
 def invoice_remove(request, pk, file_pk):
     """Remove one invoice of a draft final proof (a button on the invoices step)."""
     report = get_object_or_404(
-        Report.objects.owned_by(request.user), pk=pk, type=ReportType.FINAL_PROOF,
-        status=ReportStatus.DRAFT,
+        Report.objects.owned_by(request.user).select_related("application"),
+        pk=pk, type=ReportType.FINAL_PROOF,
     )
+    if not report.accepts_changes:  # submitted, or the application withdrawn: read-only
+        raise Http404
     invoice = get_object_or_404(report.files, pk=file_pk, kind=ReportFileKind.INVOICE)
     name = invoice.original_name
     uploads.delete_report_file(invoice)

@@ -419,6 +419,20 @@ def test_confirmation_is_bookmarkable_and_only_after_submission(client, report, 
     assert page.status_code == 200
     report.refresh_from_db()
     assert report.reference_number in page.content.decode()
+    assert "prüft Ihren Bericht" in page.content.decode()
+
+
+def test_receipt_of_a_checked_report_no_longer_says_it_will_be_checked(client, report):
+    from reports import lifecycle
+    from tests.applications.factories import CaseworkerFactory
+
+    complete_all_steps(client, report)
+    client.post(check_url(report), {"submit_report": "1"})
+    report.refresh_from_db()
+    lifecycle.accept(report, CaseworkerFactory(totp=False))
+    page = client.get(reverse("reports:confirmation", args=[report.pk])).content.decode()
+    assert report.reference_number in page and "Angenommen" in page
+    assert "prüft Ihren Bericht" not in page
 
 
 def test_returned_report_reopens_with_all_answers_at_the_check_page(client, report, applicant):

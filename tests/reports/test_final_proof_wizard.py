@@ -247,3 +247,15 @@ def test_invoices_of_a_submitted_report_cannot_be_removed(client, report):
     assert client.post(reverse("reports:invoice_remove", args=[report.pk, invoice.pk])).status_code == 404
     assert client.get(reverse("reports:invoice_remove", args=[report.pk, invoice.pk])).status_code == 405
     assert report.files.count() == 1
+
+
+def test_invoices_of_a_withdrawn_applications_draft_cannot_be_removed(client, report):
+    """The wizard shows such a draft read-only; removing its invoice is refused too."""
+    from applications.models import KfwStatus
+
+    add_invoices(client, report, upload(PDF, "A.pdf"))
+    report.application.kfw_status = KfwStatus.WITHDRAWN
+    report.application.save()
+    invoice = report.files.get()
+    assert client.post(reverse("reports:invoice_remove", args=[report.pk, invoice.pk])).status_code == 404
+    assert report.files.count() == 1
