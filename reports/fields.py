@@ -7,22 +7,28 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 _GROUPED_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+_GROUPED_THOUSANDS_ENGLISH = re.compile(r"^-?\d{1,3}(,\d{3}){2,}$")
 
 
 def normalise_number(text: str) -> str:
     """German and English number spellings to Python's: "1.234,56" → "1234.56".
 
     A lone dot followed by groups of exactly three digits ("1.234") is read as a German
-    thousands separator, as German is the portal's first language."""
+    thousands separator, as German is the portal's first language; several commas only
+    as English thousands separators ("1,234,567")."""
     text = re.sub(r"[\s\u00a0\u202f€]|EUR", "", str(text), flags=re.IGNORECASE)
     if "," in text and "." in text:
         decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
         thousands = "." if decimal_mark == "," else ","
         text = text.replace(thousands, "").replace(decimal_mark, ".")
-    elif "," in text:
-        text = text.replace(",", ".") if text.count(",") == 1 else text.replace(",", "")
+    elif text.count(",") == 1:
+        text = text.replace(",", ".")
+    elif _GROUPED_THOUSANDS_ENGLISH.match(text):
+        text = text.replace(",", "")
     elif _GROUPED_THOUSANDS.match(text):
         text = text.replace(".", "")
+    # Anything else with several commas ("1,234,56") stays as typed and is refused as not
+    # a number: dropping the commas would read it a hundred times too high.
     return text
 
 
