@@ -513,6 +513,15 @@ def import_charging_data(report, upload, user) -> tuple[ChargingProcessUpload, C
     return record, result
 
 
+def drop_failed_uploads(report) -> None:
+    """The attempts refused for their rows: kept while the applicant corrects them (the
+    step lists their errors), dropped with their files when the report is submitted, so
+    it holds only the data it was checked with."""
+    for upload in report.charging_uploads.select_related("file"):
+        if not upload.is_valid:
+            _drop_file(upload.file)  # cascades to the upload record
+
+
 def _drop_file(report_file) -> None:
     # The stored file goes only once the rows are gone for good.
     storage, name = report_file.file.storage, report_file.file.name

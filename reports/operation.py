@@ -170,3 +170,4 @@ class OperationWizard(ReportWizardView):
         ]
         report.renewable_electricity = form_dict["strom"].cleaned_data["renewable_electricity"]
         report.save(update_fields=["availability_and_faults", "renewable_electricity", "updated_at"])
+        charging_data.drop_failed_uploads(report)

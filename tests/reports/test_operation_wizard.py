@@ -106,6 +106,28 @@ def test_errors_are_shown_by_row_and_change_nothing(client, report):
     assert report.current_step == "ladevorgaenge"
 
 
+def test_a_refused_file_is_not_part_of_the_submitted_report(
+    client, report, django_capture_on_commit_callbacks
+):
+    """Kept while the applicant corrects it; gone, file and all, on submission, so the
+    receipt and the caseworker see only the data the report was checked with."""
+    from django.core.files.storage import default_storage
+
+    complete(client, report)
+    refused = send_data(client, report, csv_bytes([["Unbekannt", "x", "y", "1"]]), name="falsch.csv")
+    assert refused.status_code == 200 and "falsch.csv" in refused.content.decode()
+    stored = report.files.get(original_name="falsch.csv").file.name
+    assert default_storage.exists(stored)
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes after the commit
+        response = client.post(check_url(report), {"submit_report": "1"})
+    assert response["Location"] == reverse("reports:confirmation", args=[report.pk])
+    assert list(report.files.values_list("original_name", flat=True)) == ["ladevorgaenge.csv"]
+    assert report.charging_uploads.count() == 1
+    assert not default_storage.exists(stored)
+    receipt = client.get(response["Location"]).content.decode()
+    assert "ladevorgaenge.csv" in receipt and "falsch.csv" not in receipt
+
+
 def test_a_point_of_another_application_is_rejected_in_the_wizard(client, report):
     other = accepted_application(UserFactory())
     other.reports.get(type="commissioning").charging_points.update(label="Fremder Punkt")
