@@ -1,9 +1,11 @@
 """Applicant pages around the report wizards: start a report, open one (resume or read)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from applications.models import FundingApplication
@@ -128,7 +130,9 @@ def point_add(request, pk):
     report = editable_commissioning_report(request, pk)
     form = ChargingPointForm(request.POST or None, report=report)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        point = form.save()
+        messages.success(request, _("The charging point “%(label)s” has been added.") % {
+            "label": point.label})
         return redirect(points_step_url(request, report))
     return point_page(request, "reports/commissioning/point_form.html", report,
                       form=form, adding=True)
@@ -141,7 +145,9 @@ def point_edit(request, pk, point_pk):
     point = get_object_or_404(report.charging_points, pk=point_pk)
     form = ChargingPointForm(request.POST or None, instance=point, report=report)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        point = form.save()
+        messages.success(request, _("Your changes to “%(label)s” have been saved.") % {
+            "label": point.label})
         return redirect(points_step_url(request, report))
     return point_page(request, "reports/commissioning/point_form.html", report,
                       form=form, point=point, adding=False)
@@ -154,6 +160,8 @@ def point_delete(request, pk, point_pk):
     point = get_object_or_404(report.charging_points, pk=point_pk)
     if request.method == "POST":
         point.delete()
+        messages.success(request, _("The charging point “%(label)s” has been removed.") % {
+            "label": point.label})
         return redirect(points_step_url(request, report))
     return point_page(request, "reports/commissioning/point_delete.html", report, point=point)
 

@@ -202,6 +202,8 @@ def test_point_cards_add_edit_remove(client, report):
     point = ChargingPoint.objects.get()
     cards = client.get(step_url(report, "ladepunkte")).content.decode()
     assert "Parkplatz 1" in cards
+    assert "Der Ladepunkt „Parkplatz 1“ wurde hinzugefügt." in cards  # said once, then gone
+    assert "wurde hinzugefügt" not in client.get(step_url(report, "ladepunkte")).content.decode()
     edit_url = reverse("reports:point_edit", args=[report.pk, point.pk])
     delete_url = reverse("reports:point_delete", args=[report.pk, point.pk])
     assert edit_url in cards and delete_url in cards
@@ -211,11 +213,14 @@ def test_point_cards_add_edit_remove(client, report):
     assert response["Location"] == step_url(report, "ladepunkte")
     point.refresh_from_db()
     assert (point.label, str(point.power_kw)) == ("Tiefgarage", "11.00")
+    assert "Ihre Änderungen an „Tiefgarage“ wurden gespeichert." in client.get(
+        response["Location"]).content.decode()
 
     assert "Tiefgarage" in client.get(delete_url).content.decode()  # asks first
     assert ChargingPoint.objects.exists()
-    client.post(delete_url)
+    response = client.post(delete_url, follow=True)
     assert not ChargingPoint.objects.exists()
+    assert "Der Ladepunkt „Tiefgarage“ wurde entfernt." in response.content.decode()
 
 
 def test_good_uploads_are_kept_with_the_draft_under_random_names(client, report, settings):
