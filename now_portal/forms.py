@@ -99,7 +99,9 @@ class KernBoundField(BoundField):
         return {
             "kind": kind,
             "label": self.label,
-            "required": self.field.required,
+            # A field may be empty in its form and still be needed (an upload: one sent
+            # before counts); the form then says so with `required_in_step`.
+            "required": self.field.required or getattr(self.field, "required_in_step", False),
             "errors": self.errors,
             "aria_describedby": self.aria_describedby,
             "id_for_label": self.id_for_label,

@@ -141,6 +141,8 @@ class InvoicesForm(ReportStepForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.existing = list(self.report.files.filter(kind=ReportFileKind.INVOICE))
+        # Not "optional" while there is none: the step needs one (see clean).
+        self.fields["invoices"].required_in_step = not self.existing
 
     def clean(self):
         cleaned = super().clean()

@@ -169,7 +169,7 @@ class ChargingPointForm(forms.ModelForm):
             "label": _("Name of the charging point"),
             "current_type": _("Current type"),
             "connector": _("Connector"),
-            "evse_id": _("EVSE ID (optional)"),
+            "evse_id": _("EVSE ID"),
         }
         help_texts = {
             "label": _("So that you can tell the points apart, for example “Parking space 3”."),

@@ -42,6 +42,8 @@ class ChargingDataForm(ReportStepForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.current = charging_data.current_upload(self.report)
+        # Not "optional" until there is data: the step needs a file then (see clean).
+        self.fields["charging_data"].required_in_step = self.current is None
         self.failed = None  # the upload record of a file with row errors sent now
 
     def clean(self):
@@ -85,7 +87,7 @@ def rows_with_errors_message(record) -> str:
 
 class AvailabilityForm(ReportStepForm):
     availability_and_faults = forms.CharField(
-        label=_("Availability and faults (optional)"),
+        label=_("Availability and faults"),
         help_text=_("For example: times when charging points could not be used, faults and "
                     "how they were fixed, vandalism. At most %(max)d characters.")
         % {"max": MAX_AVAILABILITY_LENGTH},

@@ -208,7 +208,10 @@ def test_point_cards_add_edit_remove(client, report):
     delete_url = reverse("reports:point_delete", args=[report.pk, point.pk])
     assert edit_url in cards and delete_url in cards
 
-    assert 'value="Parkplatz 1"' in client.get(edit_url).content.decode()
+    edit_page = client.get(edit_url).content.decode()
+    assert 'value="Parkplatz 1"' in edit_page
+    assert 'EVSE-ID <span class="kern-label__optional">– optional</span>' in edit_page
+    assert "freiwillig" not in edit_page  # said once, not "(freiwillig) – optional"
     response = client.post(edit_url, point_data(label="Tiefgarage", power_kw="11"))
     assert response["Location"] == step_url(report, "ladepunkte")
     point.refresh_from_db()

@@ -259,3 +259,13 @@ def test_invoices_of_a_withdrawn_applications_draft_cannot_be_removed(client, re
     invoice = report.files.get()
     assert client.post(reverse("reports:invoice_remove", args=[report.pk, invoice.pk])).status_code == 404
     assert report.files.count() == 1
+
+
+def test_the_invoice_field_is_marked_optional_only_once_there_is_an_invoice(client, report):
+    """The step refuses to go on without an invoice, so its field must not say
+    "optional" then, though the form field may be empty once one is uploaded."""
+    optional = 'Rechnungen hinzufügen (PDF) <span class="kern-label__optional">– optional</span>'
+    assert "Rechnungen hinzufügen (PDF)" in client.get(step_url(report, "rechnungen")).content.decode()
+    assert optional not in client.get(step_url(report, "rechnungen")).content.decode()
+    add_invoices(client, report, upload(PDF, "A.pdf"))
+    assert optional in client.get(step_url(report, "rechnungen")).content.decode()

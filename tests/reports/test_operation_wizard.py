@@ -240,3 +240,20 @@ def test_another_applicant_gets_404_everywhere(client, report):
     assert send_data(client, report, csv_bytes(GOOD_ROWS[:1])).status_code == 404
     assert ChargingProcessUpload.objects.filter(report=report).count() == 1
     assert report.session_summaries.get(charging_point__label="Parkplatz 1").energy_kwh == Decimal("40.500")
+
+
+def test_the_data_field_is_marked_optional_only_once_there_is_data(client, report):
+    """The step needs the year's data: until there is some, its field must not say
+    "optional"; afterwards a new file is indeed optional. The availability text is
+    optional once, not twice ("(freiwillig) – optional")."""
+    label = "Daten der Ladevorgänge (CSV- oder Excel-Datei)"
+    optional = f'{label} <span class="kern-label__optional">– optional</span>'
+    page = client.get(step_url(report, "ladevorgaenge")).content.decode()
+    assert label in page and optional not in page
+    send_data(client, report, csv_bytes(GOOD_ROWS))
+    assert optional in client.get(step_url(report, "ladevorgaenge")).content.decode()
+    availability = client.get(step_url(report, "verfuegbarkeit")).content.decode()
+    assert ('Verfügbarkeit und Störungen <span class="kern-label__optional">– optional</span>'
+            in availability)
+    assert "freiwillig" not in availability
+
