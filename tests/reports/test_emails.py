@@ -10,6 +10,7 @@ from django.urls import reverse
 from reports import emails, lifecycle
 from reports.models import ReportStatus, ReportType
 from tests.applications.factories import CaseworkerFactory, FundingApplicationFactory, UserFactory
+from tests.mail_checks import german_and_english
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +31,6 @@ def draft(applicant):
     return lifecycle.start(application, ReportType.COMMISSIONING, 0, applicant)
 
 
-def german_and_english(body):
-    german, english = body.split("English version")
-    return german, english
-
-
 def test_receipt_on_submission(draft, applicant, django_capture_on_commit_callbacks, settings):
     settings.PORTAL_BASE_URL = "https://now-portal.example"
     with django_capture_on_commit_callbacks(execute=True):
@@ -51,6 +47,7 @@ def test_receipt_on_submission(draft, applicant, django_capture_on_commit_callba
         assert report.reference_number in part and receipt in part
         assert draft.application.kfw_number in part and "Stadtwerke Görlitz" in part
     assert "Inbetriebnahmemeldung" in german  # the title in German first
+    assert "Ihre Eingangsbestätigung" in german  # the page's word for it
     assert "Commissioning report" in english
     assert "What happens next" in english
 
@@ -79,6 +76,7 @@ def test_notice_on_acceptance(draft, applicant, caseworker, django_capture_on_co
         lifecycle.accept(draft, caseworker, "Vielen Dank für die vollständigen Unterlagen.")
 
     assert len(mail.outbox) == 1
+    german_and_english(mail.outbox[0].body)
     assert "Vielen Dank für die vollständigen Unterlagen." in mail.outbox[0].body
     assert draft.reference_number in mail.outbox[0].subject
 

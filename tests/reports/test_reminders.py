@@ -16,6 +16,7 @@ from reports import handlers, lifecycle
 from reports.models import ReminderOccasion, ReminderSent, Report, ReportStatus, ReportType
 from reports.reminders import send_due_reminders
 from tests.applications.factories import CaseworkerFactory, FundingApplicationFactory
+from tests.mail_checks import german_and_english
 
 from .factories import ReportFactory
 
@@ -50,6 +51,7 @@ def test_one_reminder_14_days_before_and_one_when_overdue_each_once(application,
     assert (summary.due_soon, summary.overdue) == (1, 0)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
+    german_and_english(message.body)
     assert message.to == [application.owner.email]
     assert "30. September 2026" in message.body and "Sept. 30, 2026" in message.body
     # The owed report got a row ("not started") to record the reminder against; the mail

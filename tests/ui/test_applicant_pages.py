@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from tests.applications.factories import PASSWORD, FundingApplicationFactory, UserFactory
+from tests.mail_checks import german_and_english
 
 from .conftest import switch_to_english
 from .html import attrs, find, find_all, has_class, text, tree
@@ -70,9 +71,7 @@ def test_detail_page_shows_the_kfw_data(client, applicant):
 
 
 def mail_parts(message):
-    german, separator, english = message.body.partition("English version")
-    assert separator, message.body
-    return german, english
+    return german_and_english(message.body)
 
 
 def test_claim_mail_is_german_then_english_with_the_link(client, applicant):
