@@ -8,6 +8,7 @@ just `{{ field }}` (the layout around it is in templates/kern/field.html).
 from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext, gettext_noop
 
 from . import field_html, widget_html
 
@@ -29,32 +30,64 @@ def _kern_class(widget: forms.Widget) -> str:
     return _INPUT
 
 
+def field_kind(field: forms.Field) -> str:
+    """Which KERN pattern the field template uses for this field."""
+    widget = field.widget
+    if getattr(field, "sent_directly", False):
+        return "sent_directly"  # in a form of its own, before the step's form
+    if widget.is_hidden:
+        return "hidden"
+    if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+        return "choices"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.MultiWidget):
+        return "group"
+    if isinstance(widget, forms.SelectMultiple):
+        return "select_multiple"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.FileInput):
+        return "file"
+    if isinstance(widget, forms.PasswordInput):
+        return "password"
+    return "input"
+
+
+# What a required field says when it is left empty, by the kind of control: it names the
+# field (GOV.UK's pattern), where Django's "This field is required." names none.
+_MISSING_ANSWER = {
+    "choices": gettext_noop("Choose an answer for “%(label)s”."),
+    "select": gettext_noop("Choose an answer for “%(label)s”."),
+    "select_multiple": gettext_noop("Choose an answer for “%(label)s”."),
+    "checkbox": gettext_noop("Tick “%(label)s” to go on."),
+    "file": gettext_noop("Choose a file for “%(label)s”."),
+}
+_MISSING_TEXT = gettext_noop("Enter “%(label)s”.")
+_UNANSWERED_QUESTION = gettext_noop("Answer the question “%(label)s”")
+
+
+def name_missing_answers(form: forms.BaseForm) -> None:
+    """Each required field of `form` that keeps Django's generic "required" message
+    says instead which answer is missing ("Geben Sie „Straße“ an."), in the request's
+    language. A field's own message stays."""
+    generic = forms.Field.default_error_messages["required"]
+    for field in form.fields.values():
+        if field.required and field.label and field.error_messages.get("required") is generic:
+            kind = field_kind(field)
+            if str(field.label).endswith("?") and kind not in ("checkbox", "file"):
+                message = _UNANSWERED_QUESTION  # "Is the site publicly accessible?"
+            else:
+                message = _MISSING_ANSWER.get(kind, _MISSING_TEXT)
+            field.error_messages["required"] = gettext(message) % {"label": field.label}
+
+
 class KernBoundField(BoundField):
     """A bound field that knows how KERN lays it out."""
 
     @property
     def kern_kind(self) -> str:
-        """Which KERN pattern the field template uses for this field."""
-        widget = self.field.widget
-        if getattr(self.field, "sent_directly", False):
-            return "sent_directly"  # in a form of its own, before the step's form
-        if widget.is_hidden:
-            return "hidden"
-        if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
-            return "choices"
-        if isinstance(widget, forms.CheckboxInput):
-            return "checkbox"
-        if isinstance(widget, forms.MultiWidget):
-            return "group"
-        if isinstance(widget, forms.SelectMultiple):
-            return "select_multiple"
-        if isinstance(widget, forms.Select):
-            return "select"
-        if isinstance(widget, forms.FileInput):
-            return "file"
-        if isinstance(widget, forms.PasswordInput):
-            return "password"
-        return "input"
+        return field_kind(self.field)
 
     @property
     def error_id(self) -> str:

@@ -48,6 +48,17 @@ class FlexibleDecimalField(forms.DecimalField):
         return value
 
 
+# In the applicant's words, not Django's ("Bitte sicherstellen, dass der Wert höchstens 12
+# Ziffern enthält."). "min_value" holds for the default minimum, 0.
+EURO_MESSAGES = {
+    "invalid": _("Enter the amount as a number, for example 1.234,56."),
+    "max_digits": _("This amount is too large. Please check it."),
+    "max_whole_digits": _("This amount is too large. Please check it."),
+    "max_decimal_places": _("Enter the amount in euros and cents: at most two digits after the comma."),
+    "min_value": _("Enter an amount of 0 € or more."),
+}
+
+
 class EuroField(FlexibleDecimalField):
     """An amount in euros: not negative, cent precision."""
 
@@ -56,6 +67,7 @@ class EuroField(FlexibleDecimalField):
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", Decimal("0"))
         kwargs.setdefault("help_text", _("In euros, for example 1.234,56"))
+        kwargs["error_messages"] = {**EURO_MESSAGES, **kwargs.get("error_messages", {})}
         super().__init__(**kwargs)
 
 

@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from now_portal.forms import name_missing_answers
+
 from . import points
 from .fields import EuroField, FlexibleDecimalField, YesNoField
 from .models import MAX_POWER_KW, MIN_POWER_KW, ChargingPoint, ReportFileKind
@@ -16,6 +18,7 @@ class ReportStepForm(forms.Form):
     def __init__(self, *args, report=None, **kwargs):
         self.report = report
         super().__init__(*args, **kwargs)
+        name_missing_answers(self)
 
 
 class SiteForm(ReportStepForm):
@@ -181,6 +184,7 @@ class ChargingPointForm(forms.ModelForm):
         self.report = report
         self.counting_existing = counting_existing
         super().__init__(*args, **kwargs)
+        name_missing_answers(self)
         if self.instance.report_id is None:
             self.instance.report = report
         self.fields["current_type"].choices = self.fields["current_type"].choices[1:]

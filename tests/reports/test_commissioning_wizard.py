@@ -137,11 +137,23 @@ def test_every_site_rule(client, report):
                                                       "street": "", "publicly_accessible": ""})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "fünf Ziffern" in html and "Dieses Feld ist zwingend erforderlich." in html
+    assert "fünf Ziffern" in html
+    # Each missing answer named, not Django's "Dieses Feld ist zwingend erforderlich."
+    assert "Geben Sie „Straße“ an." in html
+    assert "Beantworten Sie die Frage „Ist der Standort öffentlich zugänglich?“" in html
+    assert "zwingend erforderlich" not in html
     assert set(response.context["wizard"]["form"].errors) == {
         "street", "postal_code", "publicly_accessible"
     }
     assert not Report.objects.get(pk=report.pk).wizard_state.get("step_data")  # nothing stored
+
+
+def test_missing_answers_are_named_in_english_too(client, report, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = post_step(client, report, "standort", {**SITE, "street": "",
+                                                  "publicly_accessible": ""}).content.decode()
+    assert "Enter “Street”." in html
+    assert "Answer the question “Is the site publicly accessible?”" in html
 
 
 @pytest.mark.parametrize(
@@ -156,7 +168,7 @@ def test_every_site_rule(client, report):
         ({"commissioning_date": days_ago(-1).strftime("%d.%m.%Y")}, "nicht in der Zukunft"),
         ({"commissioning_date": "31.02.2026"}, "gültiges Datum"),
         ({"evse_id": "DE-ABC-12345"}, "DE*ABC*E12345"),
-        ({"label": ""}, "zwingend erforderlich"),
+        ({"label": ""}, "Geben Sie „Bezeichnung des Ladepunkts“ an."),
     ],
 )
 def test_every_charging_point_rule(client, report, overrides, message):
@@ -280,7 +292,8 @@ def test_costs_rules(client, report):
     response = post_step(client, report, "kosten", {**COSTS, "cost_other": "-5",
                                                     "cost_hardware": "zwölf"})
     html = response.content.decode()
-    assert "größer oder gleich 0" in html and "Zahl" in html
+    assert "Geben Sie einen Betrag von 0 € oder mehr an." in html
+    assert "Geben Sie den Betrag als Zahl an, zum Beispiel 1.234,56." in html
 
 
 def test_point_list_upload_replaces_points_when_every_row_is_valid(client, report):

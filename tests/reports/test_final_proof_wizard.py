@@ -99,7 +99,8 @@ def test_funding_details_are_validated(client, report):
         "other_public_funding_amount": "0", "other_public_funding_source": ""})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Bitte geben Sie den erhaltenen Betrag an: mehr als 0 €." in page and "Dieses Feld ist zwingend erforderlich." in page
+    assert "Bitte geben Sie den erhaltenen Betrag an: mehr als 0 €." in page
+    assert "Beantworten Sie die Frage „Von wem haben Sie sie erhalten?“" in page
 
 
 def test_funding_question_must_be_answered(client, report):
@@ -128,9 +129,11 @@ def test_costs_above_the_approved_amount_need_an_explicit_confirmation(client, r
 @pytest.mark.parametrize(("data", "message"), [
     (dict(COSTS, cost_hardware="0", cost_installation="0", cost_grid_connection="0", cost_other="0"),
      "Die Summe kann nicht 0 € sein."),
-    (dict(COSTS, cost_hardware="-5"), "größer oder gleich 0"),
-    (dict(COSTS, cost_hardware="zwölf"), "Bitte eine Zahl eingeben."),
-    (dict(COSTS, cost_other=""), "Dieses Feld ist zwingend erforderlich."),
+    (dict(COSTS, cost_hardware="-5"), "Geben Sie einen Betrag von 0 € oder mehr an."),
+    (dict(COSTS, cost_hardware="zwölf"), "Geben Sie den Betrag als Zahl an, zum Beispiel 1.234,56."),
+    (dict(COSTS, cost_other=""), "Geben Sie „Sonstige Kosten“ an."),
+    (dict(COSTS, cost_other="1234567890123"), "Dieser Betrag ist zu hoch. Bitte prüfen Sie ihn."),
+    (dict(COSTS, cost_other="1,234"), "höchstens zwei Stellen nach dem Komma"),
 ])
 def test_cost_rules(client, report, data, message):
     response = post_step(client, report, "kosten", data)
