@@ -40,6 +40,10 @@ def test_claim_succeeds_only_after_the_email_code_is_confirmed(client):
     assert application.owner is None  # not before the address is proven
 
     code = code_from_mail(mail.outbox[-1])
+    # In the portal's words and name, not allauth's "… Benutzer x hat … bei testserver".
+    body = mail.outbox[-1].body
+    assert "Sie registrieren sich mit dieser E-Mail-Adresse im NOW-Portal." in body
+    assert "testserver" not in body and "Benutzer" not in body
     response = client.post(reverse("account_email_verification_sent"), {"code": code}, follow=True)
 
     application.refresh_from_db()

@@ -34,7 +34,8 @@ APPLICANT_PAGES = [
     "account_logout",
 ]
 # allauth's German says "du" in places; the portal addresses applicants with "Sie".
-INFORMAL_GERMAN = re.compile(r"\b(du|dein\w*|dich|dir)\b", re.IGNORECASE)
+# Pronouns and the informal imperatives allauth's catalogue uses ("Bitte kontaktiere uns").
+INFORMAL_GERMAN = re.compile(r"\b(du|dein\w*|dich|dir|kontaktiere|klicke|gib|wähle|gehe)\b", re.IGNORECASE)
 
 
 def assert_csp_safe(page):
