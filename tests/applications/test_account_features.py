@@ -23,6 +23,18 @@ def test_password_reset_mails_a_link_to_a_known_address(client):
     assert "/konto/password/reset/key/" in mail.outbox[-1].body
 
 
+def test_password_reset_for_an_unknown_address_says_how_to_register(client):
+    """Nothing on the page tells whether the address has an account (enumeration); the
+    mail to it says there is none, in the portal's words, and how to register."""
+    response = client.post(reverse("account_reset_password"), {"email": "niemand@example.org"})
+    assert response.status_code == 302
+    body = mail.outbox[-1].body
+    assert mail.outbox[-1].to == ["niemand@example.org"]
+    assert "Ein Konto mit dieser Adresse gibt es nicht." in body
+    assert "KfW-Antragsnummer" in body and "/konto/signup/" in body
+    assert "Datenbank" not in body and "Account" not in body
+
+
 def test_mfa_is_available_to_every_applicant(client):
     client.force_login(UserFactory())
     assert client.get(reverse("mfa_index")).status_code == 200
