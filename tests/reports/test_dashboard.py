@@ -115,6 +115,18 @@ def test_start_page_then_start_creates_a_draft(client, applicant):
     assert Report.objects.count() == 1
 
 
+def test_the_report_page_writes_the_due_date_as_the_dashboard_does(client, applicant):
+    from django.utils import dateformat
+
+    application = FundingApplicationFactory(owner=applicant)
+    client.post(reverse("reports:start", args=[application.pk, "commissioning", 0]))
+    report = Report.objects.get()
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.SUBMITTED)  # shown, not a wizard
+    page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    written = dateformat.format(report.due_date, "j. F Y")  # German DATE_FORMAT
+    assert written in page and written in client.get(reverse("applications:dashboard")).content.decode()
+
+
 def test_starting_reads_the_applications_reports_once(client, applicant):
     application = FundingApplicationFactory(owner=applicant)
     with CaptureQueriesContext(connection) as queries:
