@@ -7,8 +7,11 @@ Memory holds at most one part (SNAPSHOT_S3_PART_BYTES, at least 5 MB: S3's minim
 """
 
 import os
+import stat
 import zlib
 from pathlib import Path
+
+from django.utils.translation import gettext as _
 
 MIN_PART_BYTES = 5 * 1024 * 1024
 
@@ -47,15 +50,39 @@ class Sink:
         raise NotImplementedError
 
 
+def check_file_destination(path: Path) -> None:
+    """The dump replaces a regular file at `path` once it is complete, so `path` must be
+    a new name or a regular file (never a folder or a device) in an existing folder."""
+    if not str(path) or path.name in ("", ".", ".."):
+        raise DestinationError(_("Name a file (or s3://bucket/key) for the snapshot."))
+    if not path.parent.is_dir():
+        raise DestinationError(_("The folder %(folder)s does not exist.") % {
+            "folder": path.parent})
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(mode):
+        raise DestinationError(_("%(path)s is a folder: name a file in it.") % {"path": path})
+    if not stat.S_ISREG(mode):
+        raise DestinationError(_(
+            "%(path)s is not a regular file (a device or a pipe, for example): the snapshot "
+            "only replaces files."
+        ) % {"path": path})
+
+
 class FileSink(Sink):
     def __init__(self, path: Path, compress: bool):
         super().__init__(compress)
         self.path = Path(path)
-        if not self.path.parent.is_dir():
-            raise DestinationError(f"The folder {self.path.parent} does not exist.")
+        check_file_destination(self.path)
         self.partial = self.path.with_name(self.path.name + ".partial")
         # Owner-only: the dump is anonymised, but still not for everyone on the machine.
-        fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        except OSError as error:
+            raise DestinationError(_("Cannot write to the folder %(folder)s: %(reason)s.") % {
+                "folder": self.path.parent, "reason": error.strerror}) from error
         self._file = os.fdopen(fd, "wb", buffering=1024 * 1024)
         self.destination = str(self.path)
 
@@ -119,9 +146,10 @@ class S3Sink(Sink):
 
 def parse_s3(destination: str) -> tuple[str, str]:
     rest = destination[len("s3://"):]
-    bucket, _, key = rest.partition("/")
+    bucket, __, key = rest.partition("/")
     if not bucket or not key or key.endswith("/"):
-        raise DestinationError(f"{destination} is not s3://bucket/key.")
+        raise DestinationError(_("%(destination)s is not s3://bucket/key.") % {
+            "destination": destination})
     return bucket, key
 
 
@@ -132,8 +160,15 @@ def open_sink(destination: str, compress: bool) -> Sink:
         import boto3
 
         bucket, key = parse_s3(destination)
+        from botocore.exceptions import BotoCoreError, ClientError
+
         client = boto3.client("s3", endpoint_url=settings.AWS_S3_ENDPOINT_URL,
                               region_name=settings.AWS_S3_REGION_NAME)
-        return S3Sink(client, bucket, key, compress, settings.SNAPSHOT_S3_PART_BYTES,
-                      settings.SNAPSHOT_S3_SSE, settings.SNAPSHOT_S3_KMS_KEY_ID)
+        try:
+            return S3Sink(client, bucket, key, compress, settings.SNAPSHOT_S3_PART_BYTES,
+                          settings.SNAPSHOT_S3_SSE, settings.SNAPSHOT_S3_KMS_KEY_ID)
+        except (BotoCoreError, ClientError) as error:  # no credentials, no bucket, no right
+            raise DestinationError(_("S3 does not accept the snapshot at %(destination)s: "
+                                     "%(reason)s") % {"destination": destination,
+                                                      "reason": error}) from error
     return FileSink(Path(destination), compress)

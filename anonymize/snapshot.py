@@ -353,13 +353,14 @@ def take_snapshot(destination: str, *, compress: bool = False, key: bytes | None
         scanner = ScannerProcess() if hasattr(os, "fork") else Scanner(Needles())
         sink = None
         try:
+            # First: a destination that cannot take the dump fails before any data is read.
+            sink = open_sink(destination, compress)
             collect_needles(stream, tables, policy, address_needles, connection.vendor,
                             scanner.add_needles)
             if "applications_fundingapplication" in tables:
                 summary.k_anonymity = k_anonymity(
                     raw, connection.vendor, settings.SNAPSHOT_K_ANONYMITY).as_dict()
             keys = primary_keys(connection, raw, tables)
-            sink = open_sink(destination, compress)
             writer = DumpWriter(sink, scanner)
             writer.write(HEADER)
             for table, columns in tables.items():

@@ -106,3 +106,22 @@ def test_the_handler_without_bucket_or_destination_says_so(db, settings):
     settings.SNAPSHOT_BUCKET = ""
     with pytest.raises(ValueError, match="SNAPSHOT_BUCKET"):
         create_snapshot({}, None)
+
+
+def test_s3_refusing_the_upload_is_said_before_anything_is_read(
+    seeded, settings, s3_endpoint, monkeypatch
+):
+    """A bucket that does not exist (or no credentials, or no right): the command names
+    the destination and S3's answer, no traceback, and reads no data first."""
+    from django.core.management import CommandError, call_command
+
+    def never(*args, **kwargs):
+        raise AssertionError("data read for a destination that cannot take it")
+
+    monkeypatch.setattr("anonymize.snapshot.collect_needles", never)
+    settings.AWS_S3_ENDPOINT_URL = s3_endpoint
+    with pytest.raises(CommandError, match="S3 nimmt den Snapshot unter s3://gibt-es-nicht/x.sql nicht an"):
+        call_command("anonymized_snapshot", "--output", "s3://gibt-es-nicht/x.sql")
+    with pytest.raises(CommandError, match="hat nicht die Form s3://bucket/key"):
+        call_command("anonymized_snapshot", "--output", "s3://nur-ein-bucket")
+

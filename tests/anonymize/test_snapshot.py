@@ -250,8 +250,42 @@ def test_bad_key_and_missing_folder_are_refused(db, tmp_path):
         snapshot(tmp_path / "x.sql", "--key", "not-hex")
     with pytest.raises(CommandError, match="32 Hexadezimalziffern"):
         snapshot(tmp_path / "x.sql", "--key", "abcd")
-    with pytest.raises(CommandError, match="does not exist"):
+    with pytest.raises(CommandError, match="gibt es nicht"):
         snapshot(tmp_path / "missing" / "x.sql")
+
+
+def test_a_destination_that_cannot_take_the_dump_is_refused_before_anything_is_read(
+    db, tmp_path, monkeypatch
+):
+    """A folder, a device, no name, or a folder without write access: a clear message,
+    nothing replaced, and no data read (the policy check is the first read)."""
+    import os
+
+    def never(*args, **kwargs):
+        raise AssertionError("data read for a destination that cannot take it")
+
+    monkeypatch.setattr("anonymize.snapshot.collect_needles", never)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    with pytest.raises(CommandError, match="ist ein Ordner"):
+        snapshot(folder)
+    assert folder.is_dir() and list(folder.iterdir()) == []
+    with pytest.raises(CommandError, match="keine gewöhnliche Datei"):
+        snapshot("/dev/null")
+    assert not os.path.isfile("/dev/null")  # still the device
+    with pytest.raises(CommandError, match="Geben Sie eine Datei"):
+        snapshot("")
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    if os.access(locked, os.W_OK):  # root may write anyway: make it a file's child instead
+        locked = tmp_path / "a-file"
+        locked.write_text("")
+        with pytest.raises(CommandError, match="gibt es nicht"):
+            snapshot(locked / "x.sql")
+    else:
+        with pytest.raises(CommandError, match="kann nicht geschrieben werden"):
+            snapshot(locked / "x.sql")
+    assert not list(tmp_path.rglob("*.partial"))  # nothing half-written left behind
 
 
 def test_literals_of_every_type_round_trip_through_mariadb(tmp_path, import_dump):
