@@ -15,7 +15,7 @@ from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy as _
 
-from . import export, lifecycle
+from . import emails, export, lifecycle
 from .answers import answer_sections
 from .models import (
     ChargingPoint,
@@ -295,8 +295,7 @@ class ReportAdmin(admin.ModelAdmin):
     def accept_view(self, request, object_id):
         return self._review_view(request, object_id, ReviewForm, lifecycle.accept,
                                  _("Accept report"),
-                                 _("The report “%(report)s” has been accepted. The applicant "
-                                   "has been informed by e-mail."))
+                                 _("The report “%(report)s” has been accepted."))
 
     def return_view(self, request, object_id):
         return self._review_view(request, object_id, ReturnForm, lifecycle.return_for_changes,
@@ -326,6 +325,7 @@ class ReportAdmin(admin.ModelAdmin):
             else:
                 self.log_change(request, report, str(title))
                 messages.success(request, done_message % {"report": report})
+                self._say_who_is_told(request, report)
             return redirect(change_url)
         context = {
             **self.admin_site.each_context(request),
@@ -340,6 +340,18 @@ class ReportAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request, "reports/admin/review.html", context, status=400 if form.errors else 200
         )
+
+    def _say_who_is_told(self, request, report):
+        """Whether the applicant gets the decision by e-mail: only an application with an
+        account has someone to tell (a mail the server refuses is logged for operators)."""
+        recipient = emails.applicant_email(report)
+        if recipient:
+            messages.info(request, gettext("An e-mail tells the applicant (%(email)s).") % {
+                "email": recipient})
+        else:
+            messages.warning(request, gettext(
+                "No e-mail was sent: no account is linked to the application %(number)s yet."
+            ) % {"number": report.application.kfw_number})
 
     def export_view(self, request):
         if not self.has_view_or_change_permission(request):

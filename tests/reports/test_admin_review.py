@@ -105,8 +105,9 @@ def test_return_comment_reopen_resubmit_accept_every_step_recorded(client, casew
     lifecycle.submit(report, applicant)
 
     client.force_login(caseworker)
-    response = client.post(accept_url(report), {"comment": "Vielen Dank."})
-    assert response.status_code == 302
+    response = client.post(accept_url(report), {"comment": "Vielen Dank."}, follow=True)
+    said = [str(m) for m in response.context["messages"]]
+    assert said[-1] == f"Die Antragstellerin oder der Antragsteller erhält eine E-Mail ({applicant.email})."
     report.refresh_from_db()
     assert report.status == ReportStatus.ACCEPTED and report.accepted_at is not None
     assert history(report) == [
@@ -121,6 +122,22 @@ def test_return_comment_reopen_resubmit_accept_every_step_recorded(client, casew
     html = client.get(change_url(report)).content.decode()
     assert comment in html and caseworker.email in html
     assert accept_url(report) not in html  # nothing left to review
+
+
+def test_accepting_a_report_without_an_account_says_nobody_was_mailed(client, caseworker, applicant):
+    """Not "informed by e-mail" when there is nobody to tell (the application's account
+    was removed, say): the caseworker learns that the applicant knows nothing yet."""
+    from django.core import mail
+
+    report = submitted_commissioning_report(applicant)
+    FundingApplication = type(report.application)
+    FundingApplication.objects.filter(pk=report.application.pk).update(owner=None)
+    mail.outbox.clear()
+    response = client.post(accept_url(report), {"comment": ""}, follow=True)
+    said = [str(m) for m in response.context["messages"]]
+    assert f"Mit dem Antrag {report.application.kfw_number} ist noch kein Konto verbunden" in said[-1]
+    assert not any("erhält eine E-Mail" in m for m in said)
+    assert mail.outbox == []
 
 
 @pytest.mark.parametrize("status", [ReportStatus.DRAFT, ReportStatus.RETURNED, ReportStatus.ACCEPTED])
