@@ -56,3 +56,27 @@ def test_anonymous_admin_login_goes_through_allauth(client):
     response = client.get(reverse("admin:login"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_caseworker_finds_an_applicant_to_make_owner_but_no_staff_and_no_user_admin(client):
+    """The owner field's search box: caseworkers may not open the user admin, but they
+    may search applicants' accounts for the one field they may change; staff accounts
+    are never offered."""
+    caseworker = CaseworkerFactory(email="sachbearbeitung@now-gmbh.example")
+    client.force_login(caseworker)
+    application = FundingApplicationFactory()
+    UserFactory(email="neue.inhaberin@example.org")
+    CaseworkerFactory(email="neue.kollegin@now-gmbh.example")
+    search = reverse("admin:autocomplete")
+    params = {"app_label": "applications", "model_name": "fundingapplication",
+              "field_name": "owner"}
+
+    found = client.get(search, {**params, "term": "neue"})
+    assert found.status_code == 200
+    assert [r["text"] for r in found.json()["results"]] == ["neue.inhaberin@example.org"]
+    page = client.get(reverse("admin:applications_fundingapplication_change", args=[application.pk]))
+    assert search in page.content.decode()  # the change form uses it
+    assert client.get(reverse("admin:applications_user_changelist")).status_code == 403
+
+    client.force_login(UserFactory())  # an applicant: no admin at all
+    assert client.get(search, {**params, "term": "neue"}).status_code != 200
