@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from applications.models import FundingApplication
 
@@ -39,10 +40,12 @@ class ImportRun(models.Model):
     duration = models.DurationField(_("duration"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=30, choices=ImportStatus.choices)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
-    created = models.PositiveIntegerField(_("created"), default=0)
+    # With a context: allauth's and the applications' "created"/"withdrawn" (Erstellt,
+    # Zurückgezogen) would win over the import's own words (angelegt, storniert).
+    created = models.PositiveIntegerField(pgettext_lazy("kfw import", "created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
-    withdrawn = models.PositiveIntegerField(_("withdrawn"), default=0)
+    withdrawn = models.PositiveIntegerField(pgettext_lazy("kfw import", "withdrawn"), default=0)
     rejected = models.PositiveIntegerField(_("rejected rows"), default=0)
     message = models.TextField(_("message"), blank=True)
     # [{"row": 31, "column": "PLZ", "reason": "..."}], one entry per problem.
@@ -60,7 +63,8 @@ class ImportRun(models.Model):
         ordering = ["-started_at", "-id"]
 
     def __str__(self):
-        return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
+        started = formats.date_format(timezone.localtime(self.started_at), "SHORT_DATETIME_FORMAT")
+        return f"{self.file_name} ({started})"
 
     @property
     def is_successful(self) -> bool:

@@ -127,7 +127,16 @@ def test_import_list_and_read_only_detail_with_rejected_rows(caseworker_client):
     detail = caseworker_client.get(reverse("admin:kfw_import_importrun_change", args=[run.pk]))
 
     assert listing.status_code == 200 and "liste.xlsx" in listing.content.decode()
+    # KfW's words for the counts ("angelegt", "storniert"), as the messages say them,
+    # not the "Erstellt"/"Zurückgezogen" of other catalogues.
+    assert "Angelegt" in listing.content.decode() and "Storniert" in listing.content.decode()
+    assert "Zurückgezogen" not in listing.content.decode()
     html = detail.content.decode()
+    # The run's name gives its start in local time, as the page's "started at" does.
+    from django.utils import formats, timezone
+
+    local = formats.date_format(timezone.localtime(run.started_at), "SHORT_DATETIME_FORMAT")
+    assert f"liste.xlsx ({local})" in html
     assert detail.status_code == 200
     assert "E-Mail" in html and "keine gültige E-Mail-Adresse" in html
     assert 'name="_save"' not in html  # read-only
