@@ -164,14 +164,16 @@ class ApplicationClaim(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="application_claims"
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE,
+        related_name="application_claims",
     )
     application = models.ForeignKey(
-        FundingApplication, on_delete=models.CASCADE, related_name="claims"
+        FundingApplication, verbose_name=_("funding application"), on_delete=models.CASCADE,
+        related_name="claims",
     )
     email = models.EmailField(_("e-mail address"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("application claim")

@@ -107,7 +107,7 @@ class ApplicationChange(models.Model):
         ordering = ["-run__started_at", "-id"]
 
     def __str__(self):
-        return f"{self.application_id}: {self.field}"
+        return self.field_label
 
     @property
     def field_label(self) -> str:

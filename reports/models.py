@@ -388,7 +388,9 @@ class ReportTransition(models.Model):
         ordering = ["report", "at", "id"]
 
     def __str__(self):
-        return f"{self.report}: {self.from_status} → {self.to_status}"
+        # Without the report: the admin prints this above each row of a report's history,
+        # where naming the report would cost two queries a row and say nothing new.
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class ReminderOccasion(models.TextChoices):
@@ -418,7 +420,7 @@ class ReminderSent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.report} – {self.get_occasion_display()}"
+        return f"{self.get_occasion_display()} ({self.recipient})"
 
 
 # --- Reads of every request, compiled once (see now_portal.prepared) -------------------

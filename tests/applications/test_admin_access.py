@@ -80,3 +80,16 @@ def test_caseworker_finds_an_applicant_to_make_owner_but_no_staff_and_no_user_ad
 
     client.force_login(UserFactory())  # an applicant: no admin at all
     assert client.get(search, {**params, "term": "neue"}).status_code != 200
+
+
+def test_the_claims_list_speaks_german(client):
+    from applications.models import ApplicationClaim
+
+    applicant = UserFactory()
+    ApplicationClaim.objects.create(user=applicant, application=FundingApplicationFactory(),
+                                    email=applicant.email)
+    client.force_login(CaseworkerFactory())
+    page = client.get(reverse("admin:applications_applicationclaim_changelist")).content.decode()
+    for header in ("Konto", "Förderantrag", "Angefordert am", "Bestätigt am"):
+        assert header in page
+    assert "Created at" not in page and "Completed at" not in page

@@ -220,6 +220,33 @@ def test_filters_and_search(client, caseworker):
     assert listed(client, q=accepted_late.application.owner.email) == {accepted_late.pk}
 
 
+def test_a_reports_page_needs_the_same_queries_however_long_its_history(
+    client, caseworker, applicant
+):
+    """Each row of the status history and of the reminders is captioned by its own
+    words ("Entwurf → Eingereicht"), not by the report's name (two queries a row)."""
+    from reports.models import ReminderSent
+
+    report = submitted_commissioning_report(applicant)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(change_url(report))
+        assert page.status_code == 200
+        return len(queries), page.content.decode()
+
+    ReminderSent.objects.create(report=report, occasion="due_soon", recipient=applicant.email)
+    count()  # fills the per-process content type cache
+    few, html = count()
+    assert f"{ReportStatus.DRAFT.label} → {ReportStatus.SUBMITTED.label}" in html
+    for number in range(8):
+        ReportTransition.objects.create(report=report, from_status="submitted",
+                                        to_status="returned", by=caseworker, comment=f"{number}")
+    ReminderSent.objects.create(report=report, occasion="overdue", recipient=applicant.email)
+    many, _html = count()
+    assert many == few
+
+
 def test_list_needs_the_same_queries_for_1_and_30_reports(client, caseworker):
     ReportFactory()
 
