@@ -81,8 +81,15 @@ def test_exit_codes_and_stderr_as_an_operator_sees_them(workbook, tmp_path, caps
 
 
 def test_missing_file_exits_1_with_the_reason(tmp_path):
-    with translation.override("en"), pytest.raises(CommandError, match="cannot be opened"):
+    with translation.override("en"), pytest.raises(CommandError, match="cannot be opened") as error:
         call_command("import_kfw", str(tmp_path / "fehlt.xlsx"))
+    assert str(tmp_path / "fehlt.xlsx") in str(error.value)  # which file
+    assert not ImportRun.objects.exists()
+
+
+def test_an_s3_address_is_explained_not_looked_for_on_disk():
+    with pytest.raises(CommandError, match="s3://kfw-exporte/zusagen.xlsx ist eine S3-Adresse"):
+        call_command("import_kfw", "s3://kfw-exporte/zusagen.xlsx")
     assert not ImportRun.objects.exists()
 
 

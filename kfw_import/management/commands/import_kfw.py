@@ -20,10 +20,16 @@ class Command(BaseCommand):
                             help="Check and show what would change; change nothing.")
 
     def handle(self, *args, path, dry_run, **options):
+        if str(path).startswith("s3:/"):  # Path() folds "s3://" into "s3:/"
+            raise CommandError(_(
+                "%(path)s is an S3 address: the command reads local files. Files uploaded "
+                "to the import bucket are imported by the bucket's event."
+            ) % {"path": str(path).replace("s3:/", "s3://", 1)})
         try:
             handle = path.open("rb")
         except OSError as error:
-            raise CommandError(_("The file cannot be opened: %(error)s") % {"error": error.strerror})
+            raise CommandError(_("The file %(path)s cannot be opened: %(error)s") % {
+                "path": path, "error": error.strerror})
         with handle:
             run = import_workbook(handle, file_name=path.name, source=ImportSource.COMMAND,
                                   dry_run=dry_run)
