@@ -85,6 +85,10 @@ def earlier_import(sha256: str) -> ImportRun | None:
     )
 
 
+class NothingToImport(Exception):
+    """A sheet with a header and no rows below it."""
+
+
 def import_workbook(fileobj, *, file_name, source, user=None, dry_run=False) -> ImportRun:
     """Import one KfW workbook. Returns its ImportRun (saved unless `dry_run`), with
     `preview` (what was created, updated, withdrawn; capped) for showing."""
@@ -137,6 +141,8 @@ def import_workbook(fileobj, *, file_name, source, user=None, dry_run=False) -> 
             for number, cells in sheet.rows:
                 upsert.add(number, cells)
             upsert.finish()
+            if run.rows_read == 0:
+                raise NothingToImport
             status = (
                 ImportStatus.IMPORTED_WITH_REJECTIONS if run.rejected else ImportStatus.IMPORTED
             )
@@ -147,6 +153,13 @@ def import_workbook(fileobj, *, file_name, source, user=None, dry_run=False) -> 
                 if not invitations_muted():
                     run_id = run.pk
                     transaction.on_commit(lambda: _send_invitations(run_id))
+    except NothingToImport:
+        run.pk = None
+        run._state.adding = True
+        return finish(ImportStatus.REJECTED, _(
+            "The worksheet “%(sheet)s” has no rows below its header: there is nothing to "
+            "import."
+        ) % {"sheet": sheet.name})
     except Exception as error:
         logger.exception("KfW import of %s failed", file_name)
         run.pk = None

@@ -26,6 +26,7 @@ class Sheet:
     rows: object  # iterator of (row number, cells)
     warnings: list = field(default_factory=list)
     workbook: object = None
+    name: str = ""  # the worksheet read
 
     def close(self):
         if self.workbook is not None:
@@ -102,12 +103,18 @@ def open_sheet(fileobj) -> Sheet:
         header = next(rows, None)
         if header is None or all(columns.is_blank(value) for value in header):
             raise FileRejected(_("The worksheet has no header row (row 1 is empty)."))
-        plan, warnings = match_headers(header)
+        try:
+            plan, warnings = match_headers(header)
+        except FileRejected as problem:
+            # Which sheet was read: a workbook without "Zusagen" is read from its first
+            # sheet, which may be a cover page.
+            raise FileRejected(_("Worksheet “%(sheet)s”: %(problem)s") % {
+                "sheet": sheet.title, "problem": problem}) from None
     except Exception:
         workbook.close()
         raise
     return Sheet(plan=plan, rows=_numbered(rows, len(header)), warnings=warnings,
-                 workbook=workbook)
+                 workbook=workbook, name=sheet.title)
 
 
 def match_headers(header) -> tuple[list, list]:

@@ -484,3 +484,20 @@ def test_rejected_rows_kept_are_the_first_ones_in_row_order(workbook, monkeypatc
 
     assert run.rejected == 5
     assert [e["row"] for e in run.rejected_rows] == [2, 3, 4]
+
+
+def test_a_sheet_with_only_its_header_is_rejected_not_imported(workbook):
+    """Not "imported, 0 rows" (with a button to confirm it in the admin): the file holds
+    nothing, which is worth a clear word."""
+    run = run_import(workbook([]))
+    assert run.status == ImportStatus.REJECTED
+    assert run.message == ("Das Tabellenblatt „Zusagen“ hat unter der Kopfzeile keine Zeilen: "
+                           "Es gibt nichts zu importieren.")
+    assert ImportRun.objects.get() == run and not FundingApplication.objects.exists()
+
+
+def test_missing_columns_name_the_sheet_that_was_read(workbook):
+    """Without a "Zusagen" sheet the first is read, perhaps a cover page: say which."""
+    run = run_import(workbook([valid_row(1)], sheet_name="Export", extra_sheets=["Deckblatt"]))
+    assert run.status == ImportStatus.REJECTED
+    assert run.message.startswith("Tabellenblatt „Deckblatt“: ")
