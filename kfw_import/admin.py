@@ -1,6 +1,6 @@
 """The caseworkers' door to the KfW import: the imports done (read-only, with their
 rejected rows), uploading a workbook with a preview (a dry run) before it is imported,
-and each application's history of changes by imports (an inline on its page)."""
+and the changes imports made to applications (a list, and an inline on each page)."""
 
 import re
 
@@ -95,7 +95,12 @@ class ImportRunAdmin(admin.ModelAdmin):
     @admin.display(description=_("changes"))
     def changes_link(self, run):
         count = run.changes.count()
-        return gettext("%(count)d changed values; see each application's page.") % {"count": count}
+        if not count:
+            return "–"
+        url = reverse("admin:kfw_import_applicationchange_changelist") + f"?run__id__exact={run.pk}"
+        return format_html('<a href="{}">{}</a>', url, gettext(
+            "%(count)d changed values: which applications, and from what to what"
+        ) % {"count": count})
 
     # --- uploading: the add view is the upload with its preview ----------------------
 
@@ -160,7 +165,21 @@ class ImportRunAdmin(admin.ModelAdmin):
         return redirect(reverse("admin:kfw_import_importrun_change", args=[run.pk]))
 
 
-class ApplicationChangeInline(admin.TabularInline):
+class ApplicationChangeColumns:
+    """Columns of a change by an import, on an application's page and in the list."""
+
+    @admin.display(description=_("import"))
+    def run_link(self, change):
+        return format_html('<a href="{}">{}</a>',
+                           reverse("admin:kfw_import_importrun_change", args=[change.run_id]),
+                           str(change.run))
+
+    @admin.display(description=_("field"))
+    def field_display(self, change):
+        return change.field_label
+
+
+class ApplicationChangeInline(ApplicationChangeColumns, admin.TabularInline):
     """On a funding application's page: what imports changed, newest first."""
 
     model = ApplicationChange
@@ -183,12 +202,31 @@ class ApplicationChangeInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("import"))
-    def run_link(self, change):
-        return format_html('<a href="{}">{}</a>',
-                           reverse("admin:kfw_import_importrun_change", args=[change.run_id]),
-                           str(change.run))
 
-    @admin.display(description=_("field"))
-    def field_display(self, change):
-        return change.field_label
+
+@admin.register(ApplicationChange)
+class ApplicationChangeAdmin(ApplicationChangeColumns, admin.ModelAdmin):
+    """What imports changed, all applications together (an import's page links to its
+    own); read-only, as the import's record."""
+
+    list_display = ["application_link", "field_display", "old_value", "new_value", "run_link"]
+    list_select_related = ["application", "run"]
+    search_fields = ["application__kfw_number", "application__applicant_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("funding application"), ordering="application__kfw_number")
+    def application_link(self, change):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:applications_fundingapplication_change", args=[change.application_id]),
+            change.application.kfw_number,
+        )
+

@@ -224,3 +224,24 @@ def test_formula_cell_is_shown_as_text_in_the_preview(caseworker_client):
     html = response.content.decode()
     assert "=HYPERLINK(&quot;http://evil.example/?a=1&amp;b=2&quot;,&quot;Klick&quot;)" in html
     assert 'href="http://evil.example' not in html
+
+
+def test_an_imports_page_leads_to_the_applications_it_changed(caseworker_client):
+    """Not only "28 changed values": which applications, which field, from what to what."""
+    from kfw_import.importer import import_workbook
+
+    import_workbook(xlsx([valid_row(1), valid_row(2)], name="erste.xlsx"), file_name="erste.xlsx",
+                    source="command")
+    changed = import_workbook(xlsx([valid_row(1, Ort="Bautzen"), valid_row(2)], name="zweite.xlsx"),
+                              file_name="zweite.xlsx", source="command")
+    detail = caseworker_client.get(
+        reverse("admin:kfw_import_importrun_change", args=[changed.pk])).content.decode()
+    listing_url = reverse("admin:kfw_import_applicationchange_changelist") + f"?run__id__exact={changed.pk}"
+    assert listing_url.replace("&", "&amp;") in detail or listing_url in detail
+    listing = caseworker_client.get(listing_url)
+    assert listing.status_code == 200
+    html = listing.content.decode()
+    number = FundingApplication.objects.get(city="Bautzen").kfw_number
+    assert number in html and "Bautzen" in html and "Ort" in html
+    assert FundingApplication.objects.exclude(city="Bautzen").get().kfw_number not in html
+    assert "delete_selected" not in html  # the import's record: read-only
