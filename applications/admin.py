@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from kfw_import.admin import ApplicationChangeInline
 
 from .models import ApplicationClaim, FundingApplication, User
+from .templatetags.funding import euro
 
 
 @admin.register(User)
@@ -33,7 +34,7 @@ class FundingApplicationAdmin(admin.ModelAdmin):
         "program",
         "city",
         "approved_charging_points",
-        "approved_amount",
+        "approved_amount_display",
         "approval_date",
         "kfw_status",
         "owner",
@@ -51,6 +52,10 @@ class FundingApplicationAdmin(admin.ModelAdmin):
     ]
     autocomplete_fields = ["owner"]
     inlines: list = [ApplicationChangeInline]
+
+    @admin.display(description=_("approved amount (EUR)"), ordering="approved_amount")
+    def approved_amount_display(self, application):
+        return euro(application.approved_amount)  # "12.345,67 €", as everywhere else
 
     def has_add_permission(self, request):
         return False

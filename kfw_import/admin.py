@@ -11,6 +11,7 @@ from django.forms.renderers import DjangoTemplates
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_lazy as _
 
@@ -69,7 +70,7 @@ class ImportRunAdmin(admin.ModelAdmin):
     list_filter = ["status", "source", "started_at"]
     search_fields = ["file_name", "sha256"]
     list_select_related = ["user"]
-    fields = ["file_name", "source", "user", "started_at", "duration", "status", "message",
+    fields = ["file_name", "source", "user", "started_at", "duration_display", "status", "message",
               "rows_read", "created", "updated", "unchanged", "withdrawn", "rejected",
               "rejected_rows_display", "warnings_display", "already_imported_by", "sha256",
               "archive_name", "changes_link"]
@@ -80,6 +81,13 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("duration"))
+    def duration_display(self, run):
+        if run.duration is None:
+            return "–"
+        return gettext("%(seconds)s s") % {
+            "seconds": formats.number_format(run.duration.total_seconds(), 2)}
 
     @admin.display(description=_("rejected rows"))
     def rejected_rows_display(self, run):

@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from applications.models import FundingApplication
+
 from .factories import CaseworkerFactory, FundingApplicationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +32,9 @@ def test_caseworker_with_mfa_searches_applications(client):
     assert response.status_code == 200
     assert "Stadtwerke Görlitz" in response.content.decode()
     assert "Autohaus Meier" not in response.content.decode()
+    amount = FundingApplication.objects.get(city="Görlitz").approved_amount
+    written = f"{amount:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    assert f"{written}\xa0€" in response.content.decode() or f"{written} €" in response.content.decode()
 
 
 def test_caseworker_filters_by_programme_and_status(client):

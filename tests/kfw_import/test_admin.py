@@ -130,6 +130,7 @@ def test_import_list_and_read_only_detail_with_rejected_rows(caseworker_client):
     # KfW's words for the counts ("angelegt", "storniert"), as the messages say them,
     # not the "Erstellt"/"Zurückgezogen" of other catalogues.
     assert "Angelegt" in listing.content.decode() and "Storniert" in listing.content.decode()
+    assert "0:00:" not in detail.content.decode()  # the duration in seconds, not a timedelta
     assert "Zurückgezogen" not in listing.content.decode()
     html = detail.content.decode()
     # The run's name gives its start in local time, as the page's "started at" does.
