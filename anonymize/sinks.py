@@ -158,10 +158,9 @@ def open_sink(destination: str, compress: bool) -> Sink:
 
     if destination.startswith("s3://"):
         import boto3
-
-        bucket, key = parse_s3(destination)
         from botocore.exceptions import BotoCoreError, ClientError
 
+        bucket, key = parse_s3(destination)
         client = boto3.client("s3", endpoint_url=settings.AWS_S3_ENDPOINT_URL,
                               region_name=settings.AWS_S3_REGION_NAME)
         try:

@@ -35,8 +35,8 @@ ALLAUTH_MESSAGES = [
     gettext_noop('You have confirmed %(email)s.'),  # templates/account/messages/email_confirmed.txt:2
     gettext_noop('You have signed out.'),  # templates/account/messages/logged_out.txt:2
     gettext_noop("Forgotten your password? Enter your email address below, and we'll send you an email allowing you to reset it."),  # templates/account/password_reset.html:14
-    gettext_noop('We have sent you an email. If you have not received it please check your spam folder. Otherwise contact us if you do not receive it in a few minutes.'),
-    gettext_noop('Please contact us if you have any trouble resetting your password.'),  # templates/account/password_reset.html:31  # templates/account/password_reset_done.html:16
+    gettext_noop('Please contact us if you have any trouble resetting your password.'),  # templates/account/password_reset.html:31
+    gettext_noop('We have sent you an email. If you have not received it please check your spam folder. Otherwise contact us if you do not receive it in a few minutes.'),  # templates/account/password_reset_done.html:16
     gettext_noop('The password reset link was invalid, possibly because it has already been used.  Please request a <a href="%(passwd_reset_url)s">new password reset</a>.'),  # templates/account/password_reset_from_key.html:18
     gettext_noop('Your password is now changed.'),  # templates/account/password_reset_from_key_done.html:12
     gettext_noop('You are already logged in as %(user_display)s.'),  # templates/account/snippets/already_logged_in.html:7
