@@ -246,3 +246,10 @@ def test_an_imports_page_leads_to_the_applications_it_changed(caseworker_client)
     assert number in html and "Bautzen" in html and "Ort" in html
     assert FundingApplication.objects.exclude(city="Bautzen").get().kfw_number not in html
     assert "delete_selected" not in html  # the import's record: read-only
+
+
+def test_a_long_preview_says_it_lists_only_the_first(caseworker_client, monkeypatch):
+    monkeypatch.setattr("kfw_import.importer.PREVIEW_LIMIT", 2)
+    html = preview(caseworker_client, [valid_row(1), valid_row(2), valid_row(3)]).content.decode()
+    assert "Hier stehen die ersten 2 von 3; importiert werden alle." in html
+    assert "von 3;" in html and html.count("Hier stehen die ersten") == 1  # only where cut
