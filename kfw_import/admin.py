@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, pgettext_lazy
 
 from . import importer
 from .models import ApplicationChange, ImportRun, ImportSource, ImportStatus
@@ -61,13 +61,21 @@ def rejected_rows_table(rows):
     )
 
 
+class StartFilter(admin.DateFieldListFilter):
+    """The start date of imports, headed "Nach Beginn" (not "Nach begonnen am")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = pgettext_lazy("kfw import", "start")
+
+
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
     list_display = ["started_at", "file_name", "source", "status", "rows_read", "created",
                     "updated", "unchanged", "withdrawn", "rejected", "user"]
     # A date filter, not date_hierarchy: the hierarchy truncates datetimes in SQL with
     # CONVERT_TZ, which returns NULL on a MySQL/MariaDB without time zone tables.
-    list_filter = ["status", "source", "started_at"]
+    list_filter = ["status", "source", ("started_at", StartFilter)]
     search_fields = ["file_name", "sha256"]
     list_select_related = ["user"]
     fields = ["file_name", "source", "user", "started_at", "duration_display", "status", "message",

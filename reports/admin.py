@@ -35,7 +35,7 @@ REVIEW_PERMISSION = "reports.change_report"
 
 
 class OverdueFilter(admin.SimpleListFilter):
-    title = _("overdue")
+    title = _("deadline")  # the admin writes "By deadline" ("Nach Frist"), not "By overdue"
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):

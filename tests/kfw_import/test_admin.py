@@ -132,6 +132,7 @@ def test_import_list_and_read_only_detail_with_rejected_rows(caseworker_client):
     assert "Angelegt" in listing.content.decode() and "Storniert" in listing.content.decode()
     assert "0:00:" not in detail.content.decode()  # the duration in seconds, not a timedelta
     assert "Zurückgezogen" not in listing.content.decode()
+    assert "Nach Beginn" in listing.content.decode()  # the date filter's heading
     html = detail.content.decode()
     # The run's name gives its start in local time, as the page's "started at" does.
     from django.utils import formats, timezone

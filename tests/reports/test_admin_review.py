@@ -218,6 +218,7 @@ def test_filters_and_search(client, caseworker):
     assert listed(client, q="wiesental") == {municipal.pk}
     assert listed(client, q="ladepark-ost") == {company.pk}
     assert listed(client, q=accepted_late.application.owner.email) == {accepted_late.pk}
+    assert "Nach Frist" in client.get(reverse(CHANGELIST)).content.decode()  # not "Nach überfällig"
 
 
 def test_a_reports_page_needs_the_same_queries_however_long_its_history(
