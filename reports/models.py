@@ -94,9 +94,7 @@ def dashboard_reports_prefetch() -> Prefetch:
         "reports",
         # Only the columns the dashboard shows: the answers and the wizard's draft
         # (which may be large) stay in the database.
-        queryset=Report.objects.only(*DASHBOARD_REPORT_FIELDS)
-        .with_first_commissioning_date()
-        .order_by("type", "period"),
+        queryset=Report.objects.for_dashboard().order_by("type", "period"),
     )
 
 
@@ -426,7 +424,7 @@ class ReminderSent(models.Model):
 # --- Reads of every request, compiled once (see now_portal.prepared) -------------------
 
 _owned_report_with_application = PreparedQuery(
-    lambda pk, owner_pk: Report.objects.filter(pk=pk, application__owner_id=owner_pk)
+    lambda pk, owner_pk: Report.objects.owned_by(owner_pk).filter(pk=pk)
     .select_related("application"),
     arguments=2,
 )
@@ -440,7 +438,7 @@ def owned_report_with_application(pk: int, user) -> "Report | None":
 
 
 _dashboard_reports = PreparedQuery(
-    lambda owner_pk: Report.objects.filter(application__owner_id=owner_pk).for_dashboard(),
+    lambda owner_pk: Report.objects.owned_by(owner_pk).for_dashboard(),
     arguments=1,
 )
 
