@@ -23,7 +23,9 @@ of the pages' ratios, one run each, earlier session): gthread 3x2 8.2/3.0, 2x4 6
 with one-statement sessions: 6.9/3.3 against 4x4's 5.9-9.7/4.1-4.8, but sync workers
 close every connection, so the lone user's own times grow (dashboard p95 15 ms instead
 of 9, login 91 instead of 60-78) and with them the baseline of the ratio; under the wave
-the pages' p95 are alike. 4x4 stays, keeping connections like a browser.
+the pages' p95 are alike. 4x4 stays, keeping connections like a browser. With password
+hashes in low-priority threads (now_portal/hashers.py), 8x2 against 4x4, run in turns:
+3.04/1.78 and 3.92/2.45 against 2.93/2.11 and 3.17/2.10: no better.
 """
 
 import argparse
@@ -42,6 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))  # wave_flow: the journey, shared with the wave's users
 PYTHON = sys.executable
 PASSWORD = "Wellen-Passwort-2026"
 MARIADB = os.environ.get("WAVE_MARIADB", "mysql://root@127.0.0.1:3306")
@@ -153,12 +156,29 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def warm_up(base_url: str, workers: int):
-    """Every worker renders each kind of page once, so no timing pays for first imports."""
+    """Every worker renders each kind of page once and hashes a password once, so no
+    timing pays for first imports. The first hash of a process loads argon2-cffi and
+    starts the hashing threads: without that here, a process's first sign-up cost about
+    85 ms of processor time instead of 38, and the lone user's sign-up p95 (the slowest
+    of its 10) was 94-115 ms against a median of 50; with it, 54-56. A sign-in with an
+    unknown address hashes (allauth hashes a dummy password, so such a sign-in takes as
+    long as any) and changes nothing; each comes from a client address of its own, below
+    allauth's rate limits."""
     import requests
 
-    for _ in range(workers * 4):
-        for path in ("/", "/konto/signup/", "/konto/login/", "/konto/confirm-email/"):
+    from wave_flow import csrf_token
+
+    for round_ in range(workers * 4):
+        for path in ("/", "/konto/signup/", "/konto/confirm-email/"):
             requests.get(base_url + path, timeout=30)
+        with requests.Session() as session:
+            session.headers["X-Forwarded-For"] = f"2001:db8:fffe:{round_:x}::1"
+            form = session.get(base_url + "/konto/login/", timeout=30)
+            refused = session.post(base_url + "/konto/login/", timeout=30, data={
+                "csrfmiddlewaretoken": csrf_token(form), "login": f"aufwaermen-{round_}@example.invalid",
+                "password": PASSWORD})
+            if refused.status_code != 200 or "/konto/login/" not in refused.url:
+                raise RuntimeError(f"warm-up sign-in: expected the form again, got {refused.status_code} {refused.url}")
 
 
 def single_user_pass(base_url: str, accounts: list[dict], mail_dir: Path) -> dict[str, list[float]]:
@@ -167,7 +187,6 @@ def single_user_pass(base_url: str, accounts: list[dict], mail_dir: Path) -> dic
 
     Importing locust patches the calling process for gevent (sockets, threads,
     subprocesses): call this in a process of its own, as `time_alone` does."""
-    sys.path.insert(0, str(BENCH))
     from locust import FastHttpUser
     from locust.env import Environment
     from wave_flow import FromAddress, applicant_journey

@@ -30,3 +30,24 @@ def test_two_applicants_claim_and_submit_once_each_and_every_page_is_timed(live_
     assert len(timings["login submit"]) == 2
     assert len(timings["report step"]) == 2 * 4
     assert all(time > 0 for times in timings.values() for time in times)
+
+
+def test_the_warm_up_hashes_a_password_in_a_refused_sign_in_and_changes_nothing(live_server, monkeypatch):
+    from django.contrib.auth import get_user_model
+
+    from bench.wave import warm_up
+    from now_portal.hashers import PortalArgon2PasswordHasher
+
+    hashed = []
+    real_encode = PortalArgon2PasswordHasher.encode
+
+    def counting_encode(self, password, salt):
+        hashed.append(password)
+        return real_encode(self, password, salt)
+
+    monkeypatch.setattr(PortalArgon2PasswordHasher, "encode", counting_encode)
+
+    warm_up(live_server.url, workers=1)
+
+    assert len(hashed) >= 4  # one refused sign-in per round, four rounds per worker
+    assert not get_user_model().objects.exists()
