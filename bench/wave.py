@@ -166,7 +166,7 @@ def warm_up(base_url: str, workers: int):
     allauth's rate limits."""
     import requests
 
-    from wave_flow import csrf_token
+    from wave_flow import csrf_token, expect
 
     for round_ in range(workers * 4):
         for path in ("/", "/konto/signup/", "/konto/confirm-email/"):
@@ -177,8 +177,7 @@ def warm_up(base_url: str, workers: int):
             refused = session.post(base_url + "/konto/login/", timeout=30, data={
                 "csrfmiddlewaretoken": csrf_token(form), "login": f"aufwaermen-{round_}@example.invalid",
                 "password": PASSWORD})
-            if refused.status_code != 200 or "/konto/login/" not in refused.url:
-                raise RuntimeError(f"warm-up sign-in: expected the form again, got {refused.status_code} {refused.url}")
+            expect(refused, "/konto/login/")  # the form again, with its message
 
 
 def single_user_pass(base_url: str, accounts: list[dict], mail_dir: Path) -> dict[str, list[float]]:
