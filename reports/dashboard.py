@@ -20,6 +20,7 @@ from now_portal.url_formats import url_format
 
 from . import deadlines
 from .models import ReportStatus
+from .resume import resume_url
 
 START_URL = url_format("reports:start")
 DETAIL_URL = url_format("reports:detail")
@@ -127,6 +128,8 @@ class ReportRows:
                 url = ""
             elif action == "start":
                 url = self.start_url(application.pk, item.type, item.period)
+            elif action == "continue":
+                url = resume_url(report) or self.detail_url(report.pk)
             else:
                 url = self.detail_url(report.pk)
             label, button = ACTIONS.get(action, ("", ""))

@@ -82,6 +82,7 @@ class ReportQuerySet(models.QuerySet):
 
 DASHBOARD_REPORT_FIELDS = (
     "application", "type", "period", "status", "due_date", "accepted_at", "caseworker_comment",
+    "current_step",  # where "Continue" opens a draft (reports.resume)
 )
 
 

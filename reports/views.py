@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -14,16 +14,8 @@ from . import deadlines, downloads, lifecycle, points
 from .answers import answer_sections
 from .forms import ChargingPointForm
 from .models import Report, ReportStatus, ReportType
+from .resume import resume_url
 from .wizard import RETURN_TO_CHECK
-
-
-def wizard_url(report: Report) -> str | None:
-    """Where the report's wizard resumes: the URL `reports:<type>` (without a step name)
-    that each wizard registers; None while a type has no wizard."""
-    try:
-        return reverse(f"reports:{report.type}", args=[report.pk])
-    except NoReverseMatch:
-        return None
 
 
 def owned_report(request, pk, **filters) -> Report:
@@ -53,7 +45,7 @@ def start(request, application_pk, report_type, period):
         except lifecycle.TransitionNotAllowed as exc:
             error = str(exc)
         else:
-            return redirect(wizard_url(report) or reverse("reports:detail", args=[report.pk]))
+            return redirect(resume_url(report) or reverse("reports:detail", args=[report.pk]))
     return render(
         request,
         "reports/start.html",
@@ -66,7 +58,7 @@ def start(request, application_pk, report_type, period):
 def detail(request, pk):
     """A draft opens its wizard where it was left; anything else is shown read-only."""
     report = owned_report(request, pk)
-    if report.accepts_changes and (url := wizard_url(report)):
+    if report.accepts_changes and (url := resume_url(report)):
         return redirect(url)
     return render(request, "reports/detail.html", {
         "report": report,

@@ -179,7 +179,8 @@ def commissioning_journey(page, base_url, tmp_path, ui, language, prefix=""):
     page.wait_for_url(url_of("applications:dashboard"))
     if language != "de":
         expect(page.locator("html")).to_have_attribute("lang", language)
-    ui.press(page.locator(f"main a[href='{reverse('reports:detail', args=[report.pk])}']"))
+    continue_link = reverse("reports:commissioning_step", args=[report.pk, "strom"])
+    ui.press(page.locator(f"main a[href='{continue_link}']"))
     page.wait_for_url(re.compile(r"/inbetriebnahme/strom/"))
 
     # The step comes back as it was left, with what is missing said already (its answers

@@ -50,6 +50,35 @@ def complete_all_steps(client, report):
     assert response["Location"] == check_url(report)
 
 
+def test_starting_a_report_leads_straight_to_its_first_step(client, applicant):
+    application = FundingApplicationFactory(owner=applicant, approval_date=days_ago(200))
+    client.force_login(applicant)
+
+    response = client.post(reverse("reports:start", args=[application.pk, "commissioning", 0]))
+
+    report = Report.objects.get(application=application)
+    assert response["Location"] == step_url(report, "standort")  # not via the wizard's resume URL
+
+
+def test_a_draft_opens_straight_at_the_step_it_was_left_on(client, report):
+    assert post_step(client, report, "standort", SITE).status_code == 302
+    assert post_step(client, report, "erfassung", {"method": "form"}).status_code == 302
+
+    opened = client.get(reverse("reports:detail", args=[report.pk]))
+
+    assert opened["Location"] == step_url(report, "ladepunkte")
+    assert client.get(opened["Location"]).status_code == 200
+
+
+def test_a_draft_left_on_a_step_its_answers_now_skip_resumes_at_the_first(client, report):
+    assert post_step(client, report, "erfassung", {"method": "form"}).status_code == 302
+    Report.objects.filter(pk=report.pk).update(current_step="ladepunkte-liste")  # skipped for "form"
+
+    opened = client.get(reverse("reports:detail", args=[report.pk]))
+
+    assert client.get(opened["Location"])["Location"] == step_url(report, "standort")
+
+
 def test_full_run_from_start_to_confirmation(client, report):
     assert client.get(reverse("reports:commissioning", args=[report.pk]))["Location"] == step_url(
         report, "standort"

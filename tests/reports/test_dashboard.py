@@ -45,7 +45,7 @@ def test_every_status_shows_its_action_and_overdue_stands_out(client, applicant)
         application=application, status=ReportStatus.ACCEPTED, accepted_at=timezone.now()
     )
     ChargingPointFactory(report=commissioning, commissioning_date=datetime.date(2025, 5, 1))
-    draft = ReportFactory(application=application, operation=True, period=2025)
+    draft = ReportFactory(application=application, operation=True, period=2025, current_step="verfuegbarkeit")
     returned = ReportFactory(
         application=application, operation=True, period=2026, status=ReportStatus.RETURNED,
         caseworker_comment="Bitte ergänzen.",
@@ -55,7 +55,9 @@ def test_every_status_shows_its_action_and_overdue_stands_out(client, applicant)
 
     detail = lambda r: reverse("reports:detail", args=[r.pk])  # noqa: E731
     assert detail(commissioning) in html and "Angenommen" in html
-    assert detail(draft) in html and "Betriebsbericht 2025 fortsetzen" in html
+    # "Continue" opens the draft's wizard at the step it was left on, with no redirect between.
+    assert reverse("reports:operation_step", args=[draft.pk, "verfuegbarkeit"]) in html
+    assert f'href="{detail(draft)}"' not in html and "Betriebsbericht 2025 fortsetzen" in html
     assert detail(returned) in html and "Zur Überarbeitung zurückgegeben" in html
     # The 2025 operation report (due 31 March 2026) is overdue; so is nothing accepted.
     assert html.count("reports-list__item--overdue") == 1
