@@ -6,10 +6,10 @@ Creates N claimable applications in a fresh MariaDB database, starts the portal 
 gunicorn with production settings (over plain HTTP on loopback), times a single user
 walking the journey alone (before and after the wave), and runs a wave of N locust users
 who register by claim, confirm the e-mail code, sign in, open the dashboard and complete
-and submit a short commissioning report, ramping up within --ramp seconds. Like people, wave users read each
-page for a moment (--think, 1-3 s) before the next request; the response times measured
-never include that pause. Prints requests/s, p50 and p95 per page, errors, and checks afterwards that
-every applicant got exactly their application. Targets: no errors, nothing lost or
+and submit a short commissioning report, ramping up within --ramp seconds. Like people,
+wave users read each page for a moment (--think, 1-3 s) before the next request; the
+response times measured never include that pause. Prints requests/s, p50 and p95 per
+page, errors, and checks afterwards that every applicant got exactly their application. Targets: no errors, nothing lost or
 doubled, p95 under the wave <= 3x the single-user p95. It also prints the processor time
 gunicorn, the database and locust used during the wave, so a saturated machine shows.
 
