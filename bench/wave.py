@@ -9,9 +9,10 @@ who register by claim, confirm the e-mail code, sign in, open the dashboard and 
 and submit a short commissioning report, ramping up within --ramp seconds. Like people,
 wave users read each page for a moment (--think, 1-3 s) before the next request; the
 response times measured never include that pause. Prints requests/s, p50 and p95 per
-page, errors, and checks afterwards that every applicant got exactly their application. Targets: no errors, nothing lost or
-doubled, p95 under the wave <= 3x the single-user p95. It also prints the processor time
-gunicorn, the database and locust used during the wave, so a saturated machine shows.
+page, errors, and checks afterwards that every applicant got exactly their application.
+Targets: no errors, nothing lost or doubled, p95 under the wave <= 3x the single-user p95.
+It also prints the processor time gunicorn, the database and locust used during the wave,
+so a saturated machine shows.
 
 The lone user and the wave's users use the same client (locust's FastHttpUser), the lone
 user in a process of its own, so both times are taken the same way, and their p95 by the
@@ -176,8 +177,8 @@ def warm_up(base_url: str, workers: int):
     """Every worker renders each kind of page once and hashes a password once, so no
     timing pays for first imports. The first hash of a process loads argon2-cffi and
     starts the hashing threads: without that here, a process's first sign-up cost about
-    85 ms of processor time instead of 38, and the lone user's sign-up p95 (the slowest
-    of its 10) was 94-115 ms against a median of 50; with it, 54-56. A sign-in with an
+    85 ms of processor time instead of 38, and the lone user's sign-up p95 (then the
+    slowest of its 10) was 94-115 ms against a median of 50; with it, 54-56. A sign-in with an
     unknown address hashes (allauth hashes a dummy password, so such a sign-in takes as
     long as any) and changes nothing; each comes from a client address of its own, below
     allauth's rate limits."""

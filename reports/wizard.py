@@ -363,7 +363,11 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
     # --- forms ----------------------------------------------------------------------
 
     def get_step_url(self, step):
-        return _step_url_format(self.url_name)(self.report.pk, step)
+        return self.step_url(self.report.pk, step)
+
+    @classmethod
+    def step_url(cls, pk, step) -> str:
+        return _step_url_format(cls.url_name)(pk, step)
 
     @classmethod
     def resume_url(cls, report) -> str:
@@ -373,7 +377,7 @@ class ReportWizardView(LoginRequiredMixin, NamedUrlWizardView):
         step = report.current_step
         if step != CHECK_STEP and step not in dict(cls.form_list):
             step = cls.form_list[0][0]
-        return _step_url_format(cls.url_name)(report.pk, step)
+        return cls.step_url(report.pk, step)
 
     def get_form_kwargs(self, step=None):
         return {"report": self.report}
